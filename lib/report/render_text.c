@@ -1,0 +1,124 @@
+/*
+ * render_text.c - a report as terminal text, in the reader's language.
+ *
+ * Layout: a verdict line for the subject, then each finding (errors first)
+ * with its explanation, the fix and who must make it.  Info findings show
+ * their title only, unless verbose; evidence and codes show when verbose.
+ */
+#include <string.h>
+
+#include "mailwhy/err.h"
+#include "mailwhy/report.h"
+
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define GREEN "\033[32m"
+#define CYAN "\033[36m"
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define RESET "\033[0m"
+
+static const char *
+sev_colour(enum mw_severity s)
+{
+	return s == MW_SEV_ERROR ? RED : s == MW_SEV_WARNING ? YELLOW : CYAN;
+}
+
+static const char *
+sev_label(enum mw_severity s)
+{
+	switch (s) {
+	case MW_SEV_ERROR:
+		return N_("error");
+	case MW_SEV_WARNING:
+		return N_("warning");
+	case MW_SEV_INFO:
+		break;
+	}
+	return N_("info");
+}
+
+static int
+put(struct mw_buf *out, unsigned flags, const char *colour, const char *s)
+{
+	int rc = 0;
+
+	if ((flags & MW_RENDER_COLOR) && colour)
+		rc = mw_buf_puts(out, colour);
+	if (rc == 0)
+		rc = mw_buf_puts(out, s);
+	if (rc == 0 && (flags & MW_RENDER_COLOR) && colour)
+		rc = mw_buf_puts(out, RESET);
+	return rc;
+}
+
+static int
+finding(struct mw_buf *out, const struct mw_finding *f, const char *lang,
+    unsigned flags)
+{
+	const struct mw_finding_def *d = f->def;
+	int rc = 0;
+
+	rc |= mw_buf_puts(out, "  ");
+	rc |= put(out, flags, sev_colour(d->sev), mw_tr(lang, sev_label(d->sev)));
+	rc |= mw_buf_puts(out, ": ");
+	rc |= mw_finding_text(out, f, d->title, lang);
+	if (flags & MW_RENDER_VERBOSE)
+		rc |= mw_buf_printf(out, " [%s]", d->code);
+	rc |= mw_buf_putc(out, '\n');
+	if (d->sev == MW_SEV_INFO && !(flags & MW_RENDER_VERBOSE))
+		return rc;
+	rc |= mw_buf_puts(out, "    ");
+	rc |= mw_finding_text(out, f, d->explain, lang);
+	rc |= mw_buf_putc(out, '\n');
+	if (d->who != MW_WHO_NOBODY) {
+		rc |= mw_buf_puts(out, "    ");
+		rc |= put(out, flags, BOLD, mw_tr(lang, N_("Fix")));
+		rc |= mw_buf_printf(out, " (%s): ",
+		    mw_tr(lang, mw_actor_label(d->who)));
+		rc |= mw_finding_text(out, f, d->remedy, lang);
+		rc |= mw_buf_putc(out, '\n');
+	}
+	if ((flags & MW_RENDER_VERBOSE) && f->evidence && f->evidence[0]) {
+		rc |= mw_buf_puts(out, "    ");
+		rc |= put(out, flags, DIM, mw_tr(lang, N_("Evidence")));
+		rc |= mw_buf_printf(out, ": %s\n", f->evidence);
+	}
+	return rc ? MW_ELIMIT : 0;
+}
+
+int
+mw_render_text(struct mw_buf *out, const struct mw_report *r,
+    const char *lang, unsigned flags)
+{
+	int worst = mw_report_worst(r);
+	const char *mark, *colour, *verdict;
+	int rc = 0;
+
+	if (worst == MW_SEV_ERROR) {
+		mark = "✗";
+		colour = RED;
+		verdict = N_("problems found");
+	} else if (worst == MW_SEV_WARNING) {
+		mark = "!";
+		colour = YELLOW;
+		verdict = N_("works, with warnings");
+	} else {
+		mark = "✓";
+		colour = GREEN;
+		verdict = N_("no problems found");
+	}
+	rc |= put(out, flags, colour, mark);
+	rc |= mw_buf_putc(out, ' ');
+	rc |= put(out, flags, BOLD, r->subject);
+	rc |= mw_buf_printf(out, " — %s\n", mw_tr(lang, verdict));
+	/* Errors first, then warnings, then information. */
+	for (int sev = MW_SEV_ERROR; sev >= MW_SEV_INFO && rc == 0; sev--)
+		for (size_t i = 0; i < r->nfindings && rc == 0; i++)
+			if ((int)r->findings[i].def->sev == sev)
+				rc = finding(out, &r->findings[i], lang, flags);
+	if (r->truncated && rc == 0)
+		rc = mw_buf_printf(out, "  %s\n",
+		    mw_tr(lang, N_("(more findings were cut off)")));
+	return rc ? MW_ELIMIT : 0;
+}

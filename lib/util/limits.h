@@ -1,0 +1,53 @@
+/*
+ * limits.h - every limit mailwhy enforces, with its number and its reason.
+ *
+ * A limit that is hit is an explicit outcome (an error with MW_ELIMIT, a
+ * permerror, an "incomplete" finding), never a silently truncated verdict.
+ */
+#ifndef MW_UTIL_LIMITS_H
+#define MW_UTIL_LIMITS_H
+
+/* Memory */
+/* One diagnosis never needs more; stops runaway growth on hostile input. */
+#define MW_ARENA_DEFAULT_CAP (64u * 1024 * 1024)
+/* Arena blocks are carved from chunks of this size. */
+#define MW_ARENA_CHUNK (64u * 1024)
+
+/* Addresses (RFC 5321 4.5.3.1, RFC 3696 errata 1690) */
+#define MW_ADDR_LOCAL_MAX 64	/* RFC 5321 4.5.3.1.1 local-part octets */
+#define MW_ADDR_DOMAIN_MAX 255	/* RFC 5321 4.5.3.1.2 domain octets */
+#define MW_ADDR_PATH_MAX 256	/* RFC 5321 4.5.3.1.3 path incl. "<" ">" */
+#define MW_ADDR_MAX 254		/* 256 - the two angle brackets */
+#define MW_ADDR_LABEL_MAX 63	/* RFC 1035 2.3.4 label octets */
+/* Input item cap for addr: a line longer than this is not an address. */
+#define MW_ADDR_INPUT_MAX 4096
+/* RFC 5322 comments nest; bound the depth to stop stack/time blowup. */
+#define MW_ADDR_COMMENT_DEPTH 32
+
+/* DNS */
+#define MW_DNS_NAME_MAX 255	/* RFC 1035 2.3.4 wire name length */
+#define MW_DNS_LABELS_MAX 127	/* 255 / 2 */
+/* Compression pointers followed per name: stops pointer loops. */
+#define MW_DNS_PTR_HOPS_MAX 64
+/* Records kept from one answer; a real MX/TXT set is far smaller. */
+#define MW_DNS_RR_MAX 256
+/* Answer packet bytes accepted (EDNS payloads are at most 65535). */
+#define MW_DNS_PACKET_MAX 65535
+/* Queries one resolver keeps in flight at once before queueing. */
+#define MW_DNS_INFLIGHT_MAX 256
+/* Default per-query timeout, milliseconds. */
+#define MW_DNS_TIMEOUT_MS_DEFAULT 5000
+/* MX hosts examined per domain (RFC 5321 5.1 gives no cap; 10 covers
+ * every real provider and bounds the fan-out of a hostile domain). */
+#define MW_MX_HOSTS_MAX 10
+
+/* Reports */
+#define MW_REPORT_FINDINGS_MAX 256 /* per subject; a loop cannot flood */
+#define MW_REPORT_FACTS_MAX 64
+#define MW_FINDING_ARGS 3	   /* {1} {2} {3} in texts */
+
+/* Output */
+/* One rendered report; far beyond any real one. */
+#define MW_RENDER_MAX (4u * 1024 * 1024)
+
+#endif

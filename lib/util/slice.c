@@ -1,0 +1,97 @@
+/*
+ * slice.c - byte views and overflow-checked arithmetic (see slice.h).
+ */
+#include <string.h>
+
+#include "mailwhy/slice.h"
+
+static int
+lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+struct mw_slice
+mw_slice_cstr(const char *s)
+{
+	struct mw_slice r = {(const uint8_t *)s, s ? strlen(s) : 0};
+	return r;
+}
+
+bool
+mw_slice_eq(struct mw_slice a, struct mw_slice b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool
+mw_slice_caseeq(struct mw_slice a, struct mw_slice b)
+{
+	if (a.len != b.len)
+		return false;
+	for (size_t i = 0; i < a.len; i++)
+		if (lower(a.p[i]) != lower(b.p[i]))
+			return false;
+	return true;
+}
+
+bool
+mw_slice_caseeq_cstr(struct mw_slice a, const char *s)
+{
+	return mw_slice_caseeq(a, mw_slice_cstr(s));
+}
+
+bool
+mw_slice_has_prefix(struct mw_slice s, struct mw_slice prefix)
+{
+	return s.len >= prefix.len &&
+	    (prefix.len == 0 || memcmp(s.p, prefix.p, prefix.len) == 0);
+}
+
+static bool
+is_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+struct mw_slice
+mw_slice_trim(struct mw_slice s)
+{
+	while (s.len > 0 && is_space(s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len > 0 && is_space(s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
+
+bool
+mw_size_add(size_t *out, size_t a, size_t b)
+{
+	return !__builtin_add_overflow(a, b, out);
+}
+
+bool
+mw_size_mul(size_t *out, size_t a, size_t b)
+{
+	return !__builtin_mul_overflow(a, b, out);
+}
+
+bool
+mw_parse_u64(uint64_t *out, struct mw_slice s, uint64_t max)
+{
+	uint64_t v = 0;
+
+	if (s.len == 0)
+		return false;
+	for (size_t i = 0; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		if (v > (max - (uint64_t)(s.p[i] - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = v;
+	return true;
+}

@@ -1,0 +1,179 @@
+/*
+ * Unit tests of lib/util: arena caps, capped buffers, the sticky cursor,
+ * bounded number parsing and overflow-checked arithmetic.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mailwhy/arena.h"
+#include "mailwhy/buf.h"
+#include "mailwhy/cursor.h"
+#include "mailwhy/err.h"
+#include "mailwhy/slice.h"
+
+static void
+arena_never_passes_its_cap(void **state)
+{
+	struct mw_arena *a = mw_arena_new(1000);
+	size_t got = 0;
+
+	assert_non_null(a);
+	while (mw_arena_alloc(a, 100) != NULL)
+		got += 100;
+	assert_true(got <= 1000);
+	assert_true(got >= 800);
+	assert_null(mw_arena_alloc(a, SIZE_MAX));
+	assert_null(mw_arena_calloc(a, SIZE_MAX / 2, 4));
+	mw_arena_free(&a);
+	assert_null(a);
+}
+
+static void
+arena_big_blocks_keep_small_ones_working(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	char *s1 = mw_arena_strdup(a, "small");
+	char *big = mw_arena_alloc(a, 100000);
+	char *s2 = mw_arena_printf(a, "%s-%d", "x", 42);
+
+	assert_non_null(big);
+	memset(big, 'b', 100000);
+	assert_string_equal(s1, "small");
+	assert_string_equal(s2, "x-42");
+	assert_string_equal(mw_arena_strndup(a, "abc\0def", 7) + 4, "def");
+	mw_arena_free(&a);
+}
+
+static void
+buf_refuses_to_grow_past_cap(void **state)
+{
+	struct mw_buf b;
+
+	mw_buf_init(&b, 8);
+	assert_int_equal(mw_buf_puts(&b, "12345"), 0);
+	assert_int_equal(mw_buf_puts(&b, "6789"), MW_ELIMIT);
+	assert_string_equal(mw_buf_cstr(&b), "12345");
+	assert_int_equal(mw_buf_printf(&b, "%d", 678), 0);
+	assert_string_equal(mw_buf_cstr(&b), "12345678");
+	assert_int_equal(mw_buf_putc(&b, 'x'), MW_ELIMIT);
+	mw_buf_release(&b);
+	assert_string_equal(mw_buf_cstr(&b), "");
+}
+
+static bool
+is_digit(uint8_t c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static void
+cursor_error_is_sticky_and_positioned(void **state)
+{
+	const uint8_t in[] = "12a";
+	struct mw_cursor c;
+	struct mw_slice s;
+	uint16_t v;
+
+	mw_cursor_init(&c, in, 3);
+	s = mw_cursor_span(&c, is_digit);
+	assert_int_equal(s.len, 2);
+	assert_false(mw_cursor_expect(&c, 'b', "want b"));
+	assert_true(c.failed);
+	assert_int_equal(c.fail_pos, 2);
+	assert_string_equal(c.fail_why, "want b");
+	/* After a failure nothing advances. */
+	assert_int_equal(mw_cursor_next(&c), -1);
+	assert_int_equal(c.pos, 2);
+	assert_false(mw_cursor_u16(&c, &v));
+	assert_string_equal(c.fail_why, "want b");
+}
+
+static void
+cursor_reads_big_endian_within_bounds(void **state)
+{
+	const uint8_t in[] = {0x12, 0x34, 0x00, 0x00, 0x01, 0x00, 0xff};
+	struct mw_cursor c;
+	uint16_t v16;
+	uint32_t v32;
+
+	mw_cursor_init(&c, in, sizeof(in));
+	assert_true(mw_cursor_u16(&c, &v16));
+	assert_int_equal(v16, 0x1234);
+	assert_true(mw_cursor_u32(&c, &v32));
+	assert_int_equal(v32, 0x100);
+	assert_false(mw_cursor_u16(&c, &v16));
+	assert_int_equal(c.fail_pos, 6);
+}
+
+static void
+numbers_are_bounded(void **state)
+{
+	uint64_t v;
+
+	assert_true(mw_parse_u64(&v, MW_SLICE_LIT("65535"), 65535));
+	assert_int_equal(v, 65535);
+	assert_false(mw_parse_u64(&v, MW_SLICE_LIT("65536"), 65535));
+	assert_false(mw_parse_u64(&v, MW_SLICE_LIT(""), 10));
+	assert_false(mw_parse_u64(&v, MW_SLICE_LIT("1x"), 10));
+	assert_false(mw_parse_u64(&v, MW_SLICE_LIT("99999999999999999999999"),
+	    UINT64_MAX));
+	assert_true(mw_parse_u64(&v, MW_SLICE_LIT("18446744073709551615"),
+	    UINT64_MAX));
+	assert_true(v == UINT64_MAX);
+}
+
+static void
+size_arithmetic_detects_overflow(void **state)
+{
+	size_t r;
+
+	assert_false(mw_size_add(&r, SIZE_MAX, 1));
+	assert_false(mw_size_mul(&r, SIZE_MAX / 2, 3));
+	assert_true(mw_size_mul(&r, 1000, 1000));
+	assert_int_equal(r, 1000000);
+}
+
+static void
+slices_compare_case_insensitively(void **state)
+{
+	assert_true(mw_slice_caseeq_cstr(MW_SLICE_LIT("Gmail.COM"), "gmail.com"));
+	assert_false(mw_slice_caseeq_cstr(MW_SLICE_LIT("gmail.co"), "gmail.com"));
+	struct mw_slice t = mw_slice_trim(MW_SLICE_LIT(" \t a b\r\n"));
+	assert_int_equal(t.len, 3);
+	assert_memory_equal(t.p, "a b", 3);
+}
+
+static void
+err_keeps_module_offset_and_message(void **state)
+{
+	struct mw_err e;
+
+	mw_err_clear(&e);
+	assert_int_equal(mw_err_set(&e, MW_EINVAL, "addr", 7, "bad %s", "x"),
+	    MW_EINVAL);
+	assert_string_equal(e.module, "addr");
+	assert_int_equal(e.offset, 7);
+	assert_string_equal(e.msg, "bad x");
+	assert_int_equal(mw_err_set(NULL, MW_ETEMP, "dns", 0, "t"), MW_ETEMP);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(arena_never_passes_its_cap),
+		cmocka_unit_test(arena_big_blocks_keep_small_ones_working),
+		cmocka_unit_test(buf_refuses_to_grow_past_cap),
+		cmocka_unit_test(cursor_error_is_sticky_and_positioned),
+		cmocka_unit_test(cursor_reads_big_endian_within_bounds),
+		cmocka_unit_test(numbers_are_bounded),
+		cmocka_unit_test(size_arithmetic_detects_overflow),
+		cmocka_unit_test(slices_compare_case_insensitively),
+		cmocka_unit_test(err_keeps_module_offset_and_message),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
