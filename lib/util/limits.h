@@ -50,4 +50,15 @@
 /* One rendered report; far beyond any real one. */
 #define MW_RENDER_MAX (4u * 1024 * 1024)
 
+/* Knowledge base and typo suggestions (lib/kb, lib/addr/typo.c) */
+/* Longest provider or caller-list domain the edit-distance DP compares:
+ * its rows live on the stack; no real provider domain is near this. */
+#define MW_TYPO_TARGET_MAX 63
+/* Highest edit cost (x10 per plain edit) a caller may ask for: past three
+ * edits every short domain is "close" to some provider. */
+#define MW_TYPO_COST_MAX 30
+/* Entries of one caller-supplied list (mw_typo_opts) examined per check;
+ * bounds the time of one check against a runaway list. */
+#define MW_TYPO_LIST_MAX 100000
+
 #endif

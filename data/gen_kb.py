@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""gen_kb.py - turn the knowledge-base files in data/ into kb_data.c.
+
+Usage: gen_kb.py OUT.c providers.tsv typosquats.tsv lookalike-legit.txt \
+           tld-typos.tsv role-accounts.txt disposable.txt
+
+Nothing is read at run time: every fact becomes a const table in the
+library.  The generator is also the data's linter: a bad line (upper case,
+bad domain syntax, duplicate, a squat that points nowhere, a "legit" domain
+that is also a squat, a TLD typo that is a correct TLD) fails the build
+with file:line and the reason.
+
+Emitted (declared in lib/kb/kb_int.h):
+  mw__kb_providers[]      providers in rank order (file order)
+  mw__kb_targets[]        typo targets sorted by length, with the
+                          character-presence mask typo.c prefilters on
+  mw__kb_target_from[]    first target index of each length
+  mw__kb_domains[]        open-addressing hash of every listed domain
+                          (FNV-1a, linear probing, load <= 1/2) with flags
+  mw__kb_tld_typos[]      sorted, for binary search
+  mw__kb_roles[]          sorted, for binary search
+The hash and the mask must match lib/kb/kb.c and lib/addr/typo.c.
+"""
+
+import re
+import sys
+
+TARGET_MAX = 63         # MW_TYPO_TARGET_MAX in lib/util/limits.h
+LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+DOMAIN_RE = re.compile(r"^(?:%s\.)+%s$" % (LABEL, LABEL))
+SUFFIX_RE = re.compile(r"^(?:%s\.)*%s$" % (LABEL, LABEL))
+LOCAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$")
+
+F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE = 1, 2, 4, 8
+
+errors = []
+
+
+def fail(where, msg):
+    errors.append("%s: %s" % (where, msg))
+
+
+def rows(path, ncols_min, ncols_max):
+    """Yields (where, fields) for each data line of path."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            where = "%s:%d" % (path, n)
+            if not line.strip() or line.startswith("#"):
+                continue
+            if line != line.strip():
+                fail(where, "leading or trailing blanks")
+            cols = line.split("\t")
+            if not ncols_min <= len(cols) <= ncols_max:
+                fail(where, "want %d..%d tab-separated fields, got %d"
+                     % (ncols_min, ncols_max, len(cols)))
+                continue
+            if any(c == "" for c in cols):
+                fail(where, "empty field")
+                continue
+            yield where, cols
+
+
+def header_ok(path):
+    with open(path, encoding="utf-8") as f:
+        head = f.read(4096)
+    if not head.startswith("#") or "Source" not in head:
+        fail(path, "must start with a header comment naming its sources")
+
+
+def check_domain(where, d, rx=DOMAIN_RE, what="domain"):
+    if d != d.lower():
+        fail(where, "%s %r is not lower case" % (what, d))
+        return False
+    if not d.isascii() or not rx.match(d) or len(d) > 253:
+        fail(where, "%s %r is not valid LDH syntax" % (what, d))
+        return False
+    return True
+
+
+def unique(where, seen, key, what):
+    if key in seen:
+        fail(where, "duplicate %s %r (first at %s)" % (what, key, seen[key]))
+        return False
+    seen[key] = where
+    return True
+
+
+def fnv1a(s):
+    h = 0x811C9DC5
+    for b in s.encode("ascii"):
+        h ^= b
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def mask(s):
+    """Character-presence bits; must match char_bit() in lib/addr/typo.c."""
+    m = 0
+    for ch in s:
+        if "a" <= ch <= "z":
+            m |= 1 << (ord(ch) - ord("a"))
+        elif "0" <= ch <= "9":
+            m |= 1 << 26
+        elif ch == "-":
+            m |= 1 << 27
+        elif ch == ".":
+            m |= 1 << 28
+        else:
+            m |= 1 << 29
+    return m
+
+
+def cstr(s):
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= o < 0x7F:
+            out.append(ch)
+        else:
+            for b in ch.encode("utf-8"):
+                out.append("\\%03o" % b)
+    # Octal escapes are always three digits, so a digit after one is safe.
+    return '"' + "".join(out) + '"'
+
+
+def main(argv):
+    if len(argv) != 8:
+        sys.stderr.write(__doc__)
+        return 2
+    out, f_prov, f_squat, f_legit, f_tld, f_role, f_disp = argv[1:]
+    for p in argv[2:]:
+        header_ok(p)
+
+    providers, seen = [], {}
+    for where, c in rows(f_prov, 4, 4):
+        d = c[0]
+        if check_domain(where, d) and unique(where, seen, d, "provider"):
+            if len(d) > TARGET_MAX:
+                fail(where, "provider domain longer than %d" % TARGET_MAX)
+            providers.append((d, c[1], c[2], c[3]))
+    pidx = {p[0]: i for i, p in enumerate(providers)}
+
+    squats, seen = [], {}
+    for where, c in rows(f_squat, 3, 3):
+        d, meant = c[0], c[1]
+        if not (check_domain(where, d) and check_domain(where, meant)):
+            continue
+        if not unique(where, seen, d, "typo-squat"):
+            continue
+        if meant not in pidx:
+            fail(where, "%r is not in %s" % (meant, f_prov))
+        elif d in pidx:
+            fail(where, "%r is a provider, not a squat" % d)
+        elif d == meant:
+            fail(where, "squat equals its target")
+        else:
+            squats.append((d, pidx[meant]))
+    squat_set = {s[0] for s in squats}
+
+    legit, seen = [], {}
+    for where, c in rows(f_legit, 1, 2):
+        d = c[0]
+        if check_domain(where, d) and unique(where, seen, d, "domain"):
+            if d in squat_set:
+                fail(where, "%r is also listed as a typo-squat" % d)
+            legit.append(d)
+
+    tlds, seen = [], {}
+    for where, c in rows(f_tld, 3, 3):
+        t, fix = c[0], c[1]
+        if not (check_domain(where, t, SUFFIX_RE, "suffix") and
+                check_domain(where, fix, SUFFIX_RE, "suffix")):
+            continue
+        if unique(where, seen, t, "TLD typo"):
+            tlds.append((t, fix))
+    fixes = {f for _, f in tlds}
+    for t, _ in tlds:
+        if t in fixes:
+            fail(f_tld, "typo %r is also a correct suffix" % t)
+
+    roles, seen = [], {}
+    for where, c in rows(f_role, 1, 1):
+        r = c[0]
+        if r != r.lower() or not r.isascii() or not LOCAL_RE.match(r):
+            fail(where, "role %r: want lower-case [a-z0-9._-]" % r)
+        elif len(r) > 64:
+            fail(where, "role longer than a local part (64)")
+        elif unique(where, seen, r, "role"):
+            roles.append(r)
+
+    disp, seen = [], {}
+    for where, c in rows(f_disp, 1, 1):
+        d = c[0]
+        if check_domain(where, d) and unique(where, seen, d, "domain"):
+            if d in pidx or d in legit:
+                fail(where, "%r is a provider or legit domain" % d)
+            disp.append(d)
+
+    if errors:
+        for e in errors:
+            sys.stderr.write("gen_kb: %s\n" % e)
+        return 1
+
+    # One hash over every domain the lists name.
+    entries = {}
+
+    def add(d, flag, prov=0xFFFF, meant=0xFFFF):
+        e = entries.setdefault(d, [0, 0xFFFF, 0xFFFF])
+        e[0] |= flag
+        if prov != 0xFFFF:
+            e[1] = prov
+        if meant != 0xFFFF:
+            e[2] = meant
+
+    for i, p in enumerate(providers):
+        add(p[0], F_PROVIDER, prov=i)
+    for d in legit:
+        add(d, F_LEGIT)
+    for d, m in squats:
+        add(d, F_SQUAT, meant=m)
+    for d in disp:
+        add(d, F_DISPOSABLE)
+    size = 1
+    while size < 2 * len(entries):
+        size *= 2
+    slots = [None] * size
+    for d in sorted(entries):
+        h = fnv1a(d) & (size - 1)
+        while slots[h] is not None:
+            h = (h + 1) & (size - 1)
+        slots[h] = d
+
+    targets = sorted(((len(p[0]), i) for i, p in enumerate(providers)))
+    target_from = []
+    k = 0
+    for length in range(TARGET_MAX + 2):
+        while k < len(targets) and targets[k][0] < length:
+            k += 1
+        target_from.append(k)
+
+    o = []
+    o.append("/* Generated by data/gen_kb.py from the files in data/: "
+             "do not edit. */")
+    o.append('#include "kb/kb_int.h"')
+    o.append("")
+    o.append("const struct mw_kb_provider mw__kb_providers[] = {")
+    for p in providers:
+        o.append("\t{%s, %s, %s, %s}," % tuple(cstr(x) for x in p))
+    o.append("};")
+    o.append("const size_t mw__kb_nproviders = %d;" % len(providers))
+    o.append("")
+    o.append("const struct mw__kb_target mw__kb_targets[] = {")
+    for length, i in targets:
+        d = providers[i][0]
+        o.append("\t{%s, %d, %d, 0x%08xu, %d}," %
+                 (cstr(d), length, d.index("."), mask(d), i))
+    o.append("};")
+    o.append("const size_t mw__kb_ntargets = %d;" % len(targets))
+    o.append("const uint16_t mw__kb_target_from[MW_TYPO_TARGET_MAX + 2] = {")
+    for i in range(0, len(target_from), 12):
+        o.append("\t" + ", ".join(str(x) for x in target_from[i:i + 12]) +
+                 ",")
+    o.append("};")
+    o.append("")
+    o.append("const struct mw__kb_entry mw__kb_domains[] = {")
+    for d in slots:
+        if d is None:
+            o.append("\t{NULL, 0, 0, 0, 0},")
+        else:
+            f, prov, meant = entries[d]
+            o.append("\t{%s, %d, %d, %d, %d}," %
+                     (cstr(d), len(d), f, prov, meant))
+    o.append("};")
+    o.append("const size_t mw__kb_domains_size = %d;" % size)
+    o.append("")
+    o.append("const struct mw__kb_tld_typo mw__kb_tld_typos[] = {")
+    for t, fix in sorted(tlds):
+        o.append("\t{%s, %s}," % (cstr(t), cstr(fix)))
+    o.append("};")
+    o.append("const size_t mw__kb_ntld_typos = %d;" % len(tlds))
+    o.append("")
+    o.append("const char *const mw__kb_roles[] = {")
+    for r in sorted(roles):
+        o.append("\t%s," % cstr(r))
+    o.append("};")
+    o.append("const size_t mw__kb_nroles = %d;" % len(roles))
+    o.append("")
+    o.append("const struct mw__kb_counts mw__kb_counts = {%d, %d, %d, %d, "
+             "%d, %d};" % (len(providers), len(squats), len(legit),
+                           len(tlds), len(roles), len(disp)))
+    with open(out, "w", encoding="ascii") as f:
+        f.write("\n".join(o) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

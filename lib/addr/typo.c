@@ -1,0 +1,457 @@
+/*
+ * typo.c - typo suggestions for the domain of an address (see typo.h).
+ *
+ * Order of the checks, cheapest and most certain first:
+ *  1. exact hash lookup (kb): a provider or a legit look-alike is never a
+ *     typo; a known typo-squat gets its definite target;
+ *  2. the whole domain against every provider domain of similar length,
+ *     by a keyboard-aware weighted Damerau-Levenshtein distance (optimal
+ *     string alignment), after two prefilters that reject almost every
+ *     candidate without a DP: the length difference and the
+ *     character-presence mask (each edit of cost c changes at most c/3
+ *     presence bits);
+ *  3. mailcheck's split, first label + suffix ("example" + "co.uk"): the
+ *     suffix through the TLD-typo table (and the caller's suffix list),
+ *     the first label through the caller's list.
+ * The DP is banded (|i - j| <= max_cost / 5) and stops as soon as two
+ * rows exceed the threshold.  Nothing is allocated unless a suggestion
+ * has to be assembled (step 3).
+ *
+ * Thresholds (built-in lists): a target whose first label has at most 3
+ * letters (ya.ru, bk.ru, gmx.de) only accepts a swap or a doubled letter
+ * (5), because its neighbours are real domains (vk.ru); 4-5 letters
+ * accept two cheap slips or one plain edit (12: mail.de is not mail.ru);
+ * longer ones 16 (one plain edit and one slip).  Tuned on
+ * tests/unit/kb/test_typo.c.
+ *
+ * Limits: MW_TYPO_TARGET_MAX (DP row size), MW_TYPO_COST_MAX,
+ * MW_TYPO_LIST_MAX, MW_DNS_NAME_MAX (input).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kb/kb_int.h"
+#include "mailwhy/arena.h"
+#include "mailwhy/err.h"
+#include "mailwhy/kb.h"
+#include "mailwhy/typo.h"
+#include "util/limits.h"
+
+#define COST_EDIT 10	/* insertion, omission, far substitution */
+#define COST_NEAR 6	/* substitution by a neighbouring key */
+#define COST_SLIP 5	/* neighbour swap, doubled or undoubled letter */
+#define COST_INF 0x3FFFu
+
+/*
+ * QWERTY neighbours (same row and the diagonals of the staggered rows),
+ * plus the look-alikes 0/o and 1/l.  Both directions are listed.
+ */
+static const char *const near_keys[128] = {
+	['q'] = "wa12",	     ['w'] = "qeas23",	  ['e'] = "wrsd34",
+	['r'] = "etdf45",    ['t'] = "ryfg56",	  ['y'] = "tugh67",
+	['u'] = "yihj78",    ['i'] = "uojk89",	  ['o'] = "ipkl90",
+	['p'] = "ol0-",	     ['a'] = "sqwz",	  ['s'] = "adwezx",
+	['d'] = "sferxc",    ['f'] = "dgrtcv",	  ['g'] = "fhtyvb",
+	['h'] = "gjyubn",    ['j'] = "hkuinm",	  ['k'] = "jliom",
+	['l'] = "kop1.",     ['z'] = "xas",	  ['x'] = "zcsd",
+	['c'] = "xvdf",	     ['v'] = "cbfg",	  ['b'] = "vngh",
+	['n'] = "bmhj",	     ['m'] = "njk",	  ['1'] = "2ql",
+	['2'] = "13qw",	     ['3'] = "24we",	  ['4'] = "35er",
+	['5'] = "46rt",	     ['6'] = "57ty",	  ['7'] = "68yu",
+	['8'] = "79ui",	     ['9'] = "80io",	  ['0'] = "9-opo",
+	['-'] = "0p",	     ['.'] = "l",
+};
+
+static inline bool
+is_near(uint8_t a, uint8_t b)
+{
+	const char *n;
+
+	if (a >= 128 || b >= 128 || (n = near_keys[a]) == NULL)
+		return false;
+	return strchr(n, b) != NULL;
+}
+
+static inline unsigned
+sub_cost(uint8_t a, uint8_t b)
+{
+	if (a == b)
+		return 0;
+	return is_near(a, b) ? COST_NEAR : COST_EDIT;
+}
+
+/* Cost of s[i] being there when it should not: cheap when it doubles. */
+static inline unsigned
+extra_cost(const uint8_t *s, size_t n, size_t i)
+{
+	if ((i > 0 && s[i - 1] == s[i]) || (i + 1 < n && s[i + 1] == s[i]))
+		return COST_SLIP;
+	return COST_EDIT;
+}
+
+/* Must match mask() in data/gen_kb.py. */
+static inline uint32_t
+char_bit(uint8_t c)
+{
+	if (c >= 'a' && c <= 'z')
+		return 1u << (c - 'a');
+	if (c >= '0' && c <= '9')
+		return 1u << 26;
+	if (c == '-')
+		return 1u << 27;
+	if (c == '.')
+		return 1u << 28;
+	return 1u << 29;
+}
+
+static uint32_t
+mask_of(const uint8_t *s, size_t n)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m |= char_bit(s[i]);
+	return m;
+}
+
+static inline unsigned
+min2(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * Weighted optimal-string-alignment distance from typed s[0..n) to meant
+ * t[0..m), or max + 1 once it must exceed max.  Three rolling rows of
+ * m + 1 cells; cells farther than max / COST_SLIP from the diagonal are
+ * never cheaper than max and stay infinite.
+ */
+static unsigned
+distance(const uint8_t *s, size_t n, const uint8_t *t, size_t m, unsigned max)
+{
+	unsigned rows[3][MW_TYPO_TARGET_MAX + 1];
+	unsigned *pp, *p, *c, *tmp;
+	size_t band = max / COST_SLIP;
+	size_t i, j, lo, hi;
+	unsigned rowmin, prevmin;
+
+	if (m > MW_TYPO_TARGET_MAX || n > MW_DNS_NAME_MAX)
+		return max + 1;
+	if ((n > m ? n - m : m - n) > band)
+		return max + 1;
+	pp = rows[0];
+	p = rows[1];
+	c = rows[2];
+	p[0] = 0;
+	for (j = 1; j <= m; j++)
+		p[j] = j <= band ? p[j - 1] + extra_cost(t, m, j - 1) :
+				   COST_INF;
+	prevmin = 0;
+	for (j = 0; j <= m; j++)
+		pp[j] = COST_INF;
+	for (i = 1; i <= n; i++) {
+		lo = i > band ? i - band : 0;
+		hi = min2((unsigned)m, (unsigned)(i + band));
+		rowmin = COST_INF;
+		/* Row c last held row i - 3: only its band edges are read. */
+		if (lo == 0) {
+			c[0] = p[0] + extra_cost(s, n, i - 1);
+			rowmin = c[0];
+			lo = 1;
+		} else {
+			c[lo - 1] = COST_INF;
+		}
+		for (j = lo; j <= hi; j++) {
+			unsigned v = p[j - 1] + sub_cost(s[i - 1], t[j - 1]);
+
+			v = min2(v, p[j] + extra_cost(s, n, i - 1));
+			v = min2(v, c[j - 1] + extra_cost(t, m, j - 1));
+			if (i > 1 && j > 1 && s[i - 1] == t[j - 2] &&
+			    s[i - 2] == t[j - 1] && s[i - 1] != s[i - 2])
+				v = min2(v, pp[j - 2] + COST_SLIP);
+			c[j] = min2(v, COST_INF);
+			rowmin = min2(rowmin, c[j]);
+		}
+		if (hi < m)
+			c[hi + 1] = COST_INF;
+		/* Later rows only grow from these two. */
+		if (rowmin > max && prevmin > max)
+			return max + 1;
+		prevmin = rowmin;
+		tmp = pp;
+		pp = p;
+		p = c;
+		c = tmp;
+	}
+	return p[m] <= max ? p[m] : max + 1;
+}
+
+unsigned
+mw_typo_distance(const char *typed, const char *meant, unsigned max_cost)
+{
+	if (typed == NULL || meant == NULL)
+		return max_cost + 1;
+	return distance((const uint8_t *)typed, strlen(typed),
+	    (const uint8_t *)meant, strlen(meant), max_cost);
+}
+
+/* The built-in threshold for a candidate whose first label is sld long. */
+static unsigned
+threshold(size_t sld_len)
+{
+	if (sld_len <= 3)
+		return COST_SLIP;
+	if (sld_len <= 5)
+		return 12;
+	return 16;
+}
+
+static unsigned
+clamp_cost(unsigned max_cost)
+{
+	return max_cost > MW_TYPO_COST_MAX ? MW_TYPO_COST_MAX : max_cost;
+}
+
+static size_t
+first_label_len(const char *s, size_t n)
+{
+	const char *dot = memchr(s, '.', n);
+
+	return dot ? (size_t)(dot - s) : n;
+}
+
+struct best {
+	const char *name;
+	unsigned cost;
+	size_t rank;
+};
+
+/* Offers candidate t (rank: lower wins ties) to best. */
+static void
+consider(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
+    const char *t, size_t m, uint32_t tmask, unsigned lim, size_t rank)
+{
+	unsigned d;
+
+	if (b->name != NULL && b->cost < lim)
+		lim = b->cost;
+	if ((n > m ? n - m : m - n) * COST_SLIP > lim)
+		return;
+	if (3u * (unsigned)__builtin_popcount(smask ^ tmask) > lim)
+		return;
+	d = distance(s, n, (const uint8_t *)t, m, lim);
+	if (d > lim)
+		return;
+	if (b->name == NULL || d < b->cost || (d == b->cost && rank < b->rank)) {
+		b->name = t;
+		b->cost = d;
+		b->rank = rank;
+	}
+}
+
+static void
+scan_builtin(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
+    unsigned max_cost)
+{
+	size_t from = n > 3 ? n - 3 : 0;
+	size_t to = n + 3 > MW_TYPO_TARGET_MAX ? MW_TYPO_TARGET_MAX : n + 3;
+
+	if (from > MW_TYPO_TARGET_MAX)
+		return;
+	for (size_t k = mw__kb_target_from[from];
+	     k < mw__kb_target_from[to + 1]; k++) {
+		const struct mw__kb_target *t = &mw__kb_targets[k];
+		unsigned lim = max_cost ? max_cost : threshold(t->sld_len);
+
+		consider(b, s, n, smask, t->domain, t->len, t->mask, lim,
+		    t->rank);
+	}
+}
+
+static void
+scan_list(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
+    const char *const *list, size_t count, unsigned max_cost,
+    size_t rank_base)
+{
+	if (count > MW_TYPO_LIST_MAX)
+		count = MW_TYPO_LIST_MAX;
+	for (size_t i = 0; i < count; i++) {
+		const char *t = list[i];
+		size_t m;
+		unsigned lim;
+
+		if (t == NULL || (m = strlen(t)) > MW_TYPO_TARGET_MAX)
+			continue;
+		lim = max_cost ? max_cost : threshold(first_label_len(t, m));
+		consider(b, s, n, smask, t, m, mask_of((const uint8_t *)t, m),
+		    lim, rank_base + i);
+	}
+}
+
+static bool
+listed(const char *const *list, size_t count, const char *s, size_t n)
+{
+	if (count > MW_TYPO_LIST_MAX)
+		count = MW_TYPO_LIST_MAX;
+	for (size_t i = 0; i < count; i++)
+		if (list[i] != NULL && strncmp(list[i], s, n) == 0 &&
+		    list[i][n] == '\0')
+			return true;
+	return false;
+}
+
+const char *
+mw_typo_closest(unsigned *cost, const char *s, const char *const *list,
+    size_t n, unsigned max_cost)
+{
+	struct best b = {NULL, 0, 0};
+	size_t len;
+
+	if (cost != NULL)
+		*cost = 0;
+	if (s == NULL || list == NULL || (len = strlen(s)) == 0 ||
+	    len > MW_DNS_NAME_MAX)
+		return NULL;
+	if (n > MW_TYPO_LIST_MAX)
+		n = MW_TYPO_LIST_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (list[i] != NULL && strcmp(list[i], s) == 0)
+			return list[i];
+	scan_list(&b, (const uint8_t *)s, len, mask_of((const uint8_t *)s, len),
+	    list, n, clamp_cost(max_cost), 0);
+	if (b.name != NULL && cost != NULL)
+		*cost = b.cost;
+	return b.name;
+}
+
+/*
+ * Step 3: mailcheck's split.  sld = s[0..dot), suffix after it.  Fills out
+ * when the suffix (or, with caller lists, the first label) is corrected.
+ */
+static int
+split_fix(struct mw_typo *out, struct mw_arena *a, const char *s, size_t n,
+    const struct mw_typo_opts *o, unsigned max_cost)
+{
+	const char *dot = memchr(s, '.', n);
+	const char *sld, *suf, *new_sld, *new_suf, *fix;
+	size_t sld_n, suf_n;
+	unsigned cost = 0, c;
+	char *sug;
+
+	if (dot == NULL || dot == s || dot + 1 == s + n)
+		return 0;
+	sld = s;
+	sld_n = (size_t)(dot - s);
+	suf = dot + 1;
+	suf_n = n - sld_n - 1;
+	new_sld = NULL;
+	new_suf = NULL;
+	/* mailcheck: a listed first label with a listed suffix is fine. */
+	if (o != NULL && o->nslds > 0 && o->ntlds > 0 &&
+	    listed(o->slds, o->nslds, sld, sld_n) &&
+	    listed(o->tlds, o->ntlds, suf, suf_n))
+		return 0;
+	if ((o == NULL || !o->no_builtin) && (fix = mw_kb_tld_fix(suf))) {
+		new_suf = fix;
+		cost += mw_typo_distance(suf, fix, MW_TYPO_COST_MAX);
+	}
+	if (new_suf == NULL && o != NULL && o->ntlds > 0) {
+		fix = mw_typo_closest(&c, suf, o->tlds, o->ntlds, max_cost);
+		if (fix != NULL && strcmp(fix, suf) != 0) {
+			new_suf = fix;
+			cost += c;
+		}
+	}
+	if (o != NULL && o->nslds > 0) {
+		char label[MW_DNS_NAME_MAX + 1];
+
+		memcpy(label, sld, sld_n);
+		label[sld_n] = '\0';
+		fix = mw_typo_closest(&c, label, o->slds, o->nslds, max_cost);
+		if (fix != NULL && strcmp(fix, label) != 0) {
+			new_sld = fix;
+			cost += c;
+		}
+	}
+	if (new_sld == NULL && new_suf == NULL)
+		return 0;
+	if (a == NULL)
+		return MW_EINVAL;
+	sug = mw_arena_printf(a, "%.*s.%.*s",
+	    new_sld ? (int)strlen(new_sld) : (int)sld_n, new_sld ? new_sld : sld,
+	    new_suf ? (int)strlen(new_suf) : (int)suf_n, new_suf ? new_suf : suf);
+	if (sug == NULL)
+		return MW_ENOMEM;
+	if (strcmp(sug, s) == 0)
+		return 0;
+	out->kind = new_sld != NULL || mw_kb_provider(sug) != NULL ?
+	    MW_TYPO_PROVIDER : MW_TYPO_TLD;
+	out->suggestion = sug;
+	out->cost = cost;
+	return 0;
+}
+
+int
+mw_typo_check(struct mw_typo *out, struct mw_arena *a,
+    const char *domain_ascii, const struct mw_typo_opts *opts)
+{
+	char s[MW_DNS_NAME_MAX + 1];
+	const struct mw__kb_entry *e;
+	bool builtin = opts == NULL || !opts->no_builtin;
+	unsigned max_cost = opts ? clamp_cost(opts->max_cost) : 0;
+	struct best b = {NULL, 0, 0};
+	uint32_t smask;
+	size_t n;
+
+	if (out == NULL || domain_ascii == NULL)
+		return MW_EINVAL;
+	memset(out, 0, sizeof(*out));
+	/* Fold case, measure, stop at names no list can hold. */
+	for (n = 0; domain_ascii[n] != '\0'; n++) {
+		uint8_t ch = (uint8_t)domain_ascii[n];
+
+		if (n == MW_DNS_NAME_MAX)
+			return 0;
+		s[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	if (n > 0 && s[n - 1] == '.')
+		n--;
+	s[n] = '\0';
+	/* Empty, or an address literal (RFC 5321 4.1.3): nothing to fix. */
+	if (n == 0 || s[0] == '[')
+		return 0;
+
+	if (builtin && (e = mw__kb_find(s, n)) != NULL) {
+		if (e->flags & (MW__KB_PROVIDER | MW__KB_LEGIT)) {
+			out->domain_known = true;
+			return 0;
+		}
+		if (e->flags & MW__KB_SQUAT) {
+			out->kind = MW_TYPO_SQUAT;
+			out->suggestion = mw__kb_providers[e->meant].domain;
+			out->cost = mw_typo_distance(s, out->suggestion,
+			    MW_TYPO_COST_MAX);
+			return 0;
+		}
+	}
+	if (opts != NULL && listed(opts->domains, opts->ndomains, s, n)) {
+		out->domain_known = true;
+		return 0;
+	}
+
+	smask = mask_of((const uint8_t *)s, n);
+	if (builtin)
+		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost);
+	if (opts != NULL && opts->ndomains > 0)
+		scan_list(&b, (const uint8_t *)s, n, smask, opts->domains,
+		    opts->ndomains, max_cost, mw__kb_nproviders);
+	if (b.name != NULL && strcmp(b.name, s) != 0) {
+		out->kind = MW_TYPO_PROVIDER;
+		out->suggestion = b.name;
+		out->cost = b.cost;
+		return 0;
+	}
+	return split_fix(out, a, s, n, opts, max_cost);
+}
