@@ -26,12 +26,19 @@ import re
 import sys
 
 TARGET_MAX = 63         # MW_TYPO_TARGET_MAX in lib/util/limits.h
+TARGETS_MAX = 512       # MW_TYPO_TARGETS_MAX in lib/util/limits.h
+TWORDS = TARGETS_MAX // 64
+# QWERTY rows, staggered: a key's neighbours are the keys beside it and
+# the two above and below it (typo.c prices those substitutions lower).
+KEY_ROWS = ["1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm"]
+# Look-alikes typed for each other.
+LOOKALIKE_KEYS = [("0", "o"), ("1", "l")]
 LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 DOMAIN_RE = re.compile(r"^(?:%s\.)+%s$" % (LABEL, LABEL))
 SUFFIX_RE = re.compile(r"^(?:%s\.)*%s$" % (LABEL, LABEL))
 LOCAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$")
 
-F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE = 1, 2, 4, 8
+F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE, F_TLDFIX = 1, 2, 4, 8, 16
 
 errors = []
 
@@ -92,6 +99,46 @@ def fnv1a(s):
         h ^= b
         h = (h * 0x01000193) & 0xFFFFFFFF
     return h
+
+
+def cls(ch):
+    """Character class; must match the table typo.c indexes with bytes."""
+    if "a" <= ch <= "z":
+        return ord(ch) - ord("a")
+    if "0" <= ch <= "9":
+        return 26 + ord(ch) - ord("0")
+    if ch == "-":
+        return 36
+    if ch == ".":
+        return 37
+    return 38
+
+
+def near_table():
+    """Bitset of neighbouring classes for each class."""
+    near = [0] * 40
+    pos = {}
+    for r, row in enumerate(KEY_ROWS):
+        for c, ch in enumerate(row):
+            pos[ch] = (r, c)
+
+    def link(a, b):
+        near[cls(a)] |= 1 << cls(b)
+        near[cls(b)] |= 1 << cls(a)
+
+    for ch, (r, c) in pos.items():
+        for other, (r2, c2) in pos.items():
+            if other == ch:
+                continue
+            # Same row: beside.  Row below: the rows are shifted right by
+            # about half a key, so (r+1, c-1) and (r+1, c) touch (r, c).
+            if (r2 == r and abs(c2 - c) == 1) or \
+               (r2 == r + 1 and c2 in (c - 1, c)):
+                link(ch, other)
+    link(".", "l")
+    for a, b in LOOKALIKE_KEYS:
+        link(a, b)
+    return near
 
 
 def mask(s):
@@ -223,6 +270,15 @@ def main(argv):
         add(d, F_SQUAT, meant=m)
     for d in disp:
         add(d, F_DISPOSABLE)
+    # Mistyped suffixes share the hash ("meant" indexes mw__kb_tld_typos);
+    # none may also be a listed domain.
+    tlds_sorted = sorted(tlds)
+    for k, (t, _) in enumerate(tlds_sorted):
+        if t in entries:
+            sys.stderr.write("gen_kb: suffix typo %r is also a listed "
+                             "domain\n" % t)
+            return 1
+        add(t, F_TLDFIX, meant=k)
     size = 1
     while size < 2 * len(entries):
         size *= 2
@@ -234,6 +290,21 @@ def main(argv):
         slots[h] = d
 
     targets = sorted(((len(p[0]), i) for i, p in enumerate(providers)))
+    if len(targets) > TARGETS_MAX:
+        sys.stderr.write("gen_kb: %d providers, the typo index holds %d: "
+                         "raise MW_TYPO_TARGETS_MAX\n"
+                         % (len(targets), TARGETS_MAX))
+        return 1
+    # First-positions index: which targets have each class as their
+    # first, second and third character.
+    first = [[0] * TWORDS for _ in range(40)]
+    second = [[0] * TWORDS for _ in range(40)]
+    third = [[0] * TWORDS for _ in range(40)]
+    for k, (_, i) in enumerate(targets):
+        d = providers[i][0]
+        first[cls(d[0])][k // 64] |= 1 << (k % 64)
+        second[cls(d[1])][k // 64] |= 1 << (k % 64)
+        third[cls(d[2])][k // 64] |= 1 << (k % 64)
     target_from = []
     k = 0
     for length in range(TARGET_MAX + 2):
@@ -264,6 +335,23 @@ def main(argv):
         o.append("\t" + ", ".join(str(x) for x in target_from[i:i + 12]) +
                  ",")
     o.append("};")
+    o.append("_Static_assert(%d <= MW_TYPO_TARGETS_MAX, "
+             "\"raise MW_TYPO_TARGETS_MAX\");" % len(targets))
+    for name, tab in (("first", first), ("second", second),
+                      ("third", third)):
+        o.append("const uint64_t mw__kb_%s[40][MW__KB_TWORDS] = {" % name)
+        for row in tab:
+            o.append("\t{" + ", ".join("0x%016xu" % w for w in row) + "},")
+        o.append("};")
+    o.append("const uint8_t mw__kb_cls[256] = {")
+    vals = [cls(chr(b)) if b < 128 else 38 for b in range(256)]
+    for i in range(0, 256, 16):
+        o.append("\t" + ", ".join(str(v) for v in vals[i:i + 16]) + ",")
+    o.append("};")
+    o.append("const uint64_t mw__kb_near[40] = {")
+    for v in near_table():
+        o.append("\t0x%016xu," % v)
+    o.append("};")
     o.append("")
     o.append("const struct mw__kb_entry mw__kb_domains[] = {")
     for d in slots:
@@ -277,7 +365,7 @@ def main(argv):
     o.append("const size_t mw__kb_domains_size = %d;" % size)
     o.append("")
     o.append("const struct mw__kb_tld_typo mw__kb_tld_typos[] = {")
-    for t, fix in sorted(tlds):
+    for t, fix in tlds_sorted:
         o.append("\t{%s, %s}," % (cstr(t), cstr(fix)))
     o.append("};")
     o.append("const size_t mw__kb_ntld_typos = %d;" % len(tlds))

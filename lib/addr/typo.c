@@ -24,12 +24,18 @@
  * longer ones 16 (one plain edit and one slip).  Tuned on
  * tests/unit/kb/test_typo.c.
  *
+ * A domain with an IDN label is also read as if typed on the Russian
+ * ЙЦУКЕН layout by someone who meant Latin keys ("пьфшдюсщь" is
+ * "gmail.com"); that path alone allocates (libidn2's decoding buffer).
+ *
  * Limits: MW_TYPO_TARGET_MAX (DP row size), MW_TYPO_COST_MAX,
  * MW_TYPO_LIST_MAX, MW_DNS_NAME_MAX (input).
  */
+#include <idn2.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kb/kb_int.h"
@@ -44,34 +50,11 @@
 #define COST_SLIP 5	/* neighbour swap, doubled or undoubled letter */
 #define COST_INF 0x3FFFu
 
-/*
- * QWERTY neighbours (same row and the diagonals of the staggered rows),
- * plus the look-alikes 0/o and 1/l.  Both directions are listed.
- */
-static const char *const near_keys[128] = {
-	['q'] = "wa12",	     ['w'] = "qeas23",	  ['e'] = "wrsd34",
-	['r'] = "etdf45",    ['t'] = "ryfg56",	  ['y'] = "tugh67",
-	['u'] = "yihj78",    ['i'] = "uojk89",	  ['o'] = "ipkl90",
-	['p'] = "ol0-",	     ['a'] = "sqwz",	  ['s'] = "adwezx",
-	['d'] = "sferxc",    ['f'] = "dgrtcv",	  ['g'] = "fhtyvb",
-	['h'] = "gjyubn",    ['j'] = "hkuinm",	  ['k'] = "jliom",
-	['l'] = "kop1.",     ['z'] = "xas",	  ['x'] = "zcsd",
-	['c'] = "xvdf",	     ['v'] = "cbfg",	  ['b'] = "vngh",
-	['n'] = "bmhj",	     ['m'] = "njk",	  ['1'] = "2ql",
-	['2'] = "13qw",	     ['3'] = "24we",	  ['4'] = "35er",
-	['5'] = "46rt",	     ['6'] = "57ty",	  ['7'] = "68yu",
-	['8'] = "79ui",	     ['9'] = "80io",	  ['0'] = "9-opo",
-	['-'] = "0p",	     ['.'] = "l",
-};
-
+/* QWERTY neighbours and look-alikes (0/o, 1/l), from data/gen_kb.py. */
 static inline bool
 is_near(uint8_t a, uint8_t b)
 {
-	const char *n;
-
-	if (a >= 128 || b >= 128 || (n = near_keys[a]) == NULL)
-		return false;
-	return strchr(n, b) != NULL;
+	return (mw__kb_near[mw__kb_cls[a]] >> mw__kb_cls[b]) & 1;
 }
 
 static inline unsigned
@@ -124,57 +107,76 @@ min2(unsigned a, unsigned b)
 
 /*
  * Weighted optimal-string-alignment distance from typed s[0..n) to meant
- * t[0..m), or max + 1 once it must exceed max.  Three rolling rows of
- * m + 1 cells; cells farther than max / COST_SLIP from the diagonal are
- * never cheaper than max and stay infinite.
+ * t[0..m), or max + 1 once it must exceed max.  The common prefix and
+ * suffix are stripped first (no alignment gains by breaking them: a swap
+ * across the edge would need a doubled letter, which is not a swap), the
+ * doubled-letter test still sees the whole strings.  Then three rolling
+ * rows; cells farther than max / COST_SLIP from the diagonal can never
+ * come back under max and are not computed.
  */
-static unsigned
+static __attribute__((noinline)) unsigned
 distance(const uint8_t *s, size_t n, const uint8_t *t, size_t m, unsigned max)
 {
 	unsigned rows[3][MW_TYPO_TARGET_MAX + 1];
+	unsigned tcost[MW_TYPO_TARGET_MAX + 1];
 	unsigned *pp, *p, *c, *tmp;
 	size_t band = max / COST_SLIP;
-	size_t i, j, lo, hi;
+	size_t i, j, lo, hi, pre = 0, suf = 0, sn, tn;
+	const uint8_t *S, *T;
 	unsigned rowmin, prevmin;
 
 	if (m > MW_TYPO_TARGET_MAX || n > MW_DNS_NAME_MAX)
 		return max + 1;
 	if ((n > m ? n - m : m - n) > band)
 		return max + 1;
+	while (pre < n && pre < m && s[pre] == t[pre])
+		pre++;
+	while (suf < n - pre && suf < m - pre &&
+	    s[n - 1 - suf] == t[m - 1 - suf])
+		suf++;
+	S = s + pre;
+	T = t + pre;
+	sn = n - pre - suf;
+	tn = m - pre - suf;
 	pp = rows[0];
 	p = rows[1];
 	c = rows[2];
+	/* Omitting t[j - 1] costs tcost[j], whatever the row. */
+	for (j = 1; j <= tn; j++)
+		tcost[j] = extra_cost(t, m, pre + j - 1);
 	p[0] = 0;
-	for (j = 1; j <= m; j++)
-		p[j] = j <= band ? p[j - 1] + extra_cost(t, m, j - 1) :
-				   COST_INF;
+	for (j = 1; j <= tn; j++)
+		p[j] = j <= band ? p[j - 1] + tcost[j] : COST_INF;
 	prevmin = 0;
-	for (j = 0; j <= m; j++)
+	for (j = 0; j <= tn; j++)
 		pp[j] = COST_INF;
-	for (i = 1; i <= n; i++) {
+	for (i = 1; i <= sn; i++) {
+		unsigned scost = extra_cost(s, n, pre + i - 1);
+		uint8_t si = S[i - 1];
+
 		lo = i > band ? i - band : 0;
-		hi = min2((unsigned)m, (unsigned)(i + band));
+		hi = min2((unsigned)tn, (unsigned)(i + band));
 		rowmin = COST_INF;
 		/* Row c last held row i - 3: only its band edges are read. */
 		if (lo == 0) {
-			c[0] = p[0] + extra_cost(s, n, i - 1);
+			c[0] = p[0] + scost;
 			rowmin = c[0];
 			lo = 1;
 		} else {
 			c[lo - 1] = COST_INF;
 		}
 		for (j = lo; j <= hi; j++) {
-			unsigned v = p[j - 1] + sub_cost(s[i - 1], t[j - 1]);
+			unsigned v = p[j - 1] + sub_cost(si, T[j - 1]);
 
-			v = min2(v, p[j] + extra_cost(s, n, i - 1));
-			v = min2(v, c[j - 1] + extra_cost(t, m, j - 1));
-			if (i > 1 && j > 1 && s[i - 1] == t[j - 2] &&
-			    s[i - 2] == t[j - 1] && s[i - 1] != s[i - 2])
+			v = min2(v, p[j] + scost);
+			v = min2(v, c[j - 1] + tcost[j]);
+			if (i > 1 && j > 1 && si == T[j - 2] &&
+			    S[i - 2] == T[j - 1] && si != S[i - 2])
 				v = min2(v, pp[j - 2] + COST_SLIP);
 			c[j] = min2(v, COST_INF);
 			rowmin = min2(rowmin, c[j]);
 		}
-		if (hi < m)
+		if (hi < tn)
 			c[hi + 1] = COST_INF;
 		/* Later rows only grow from these two. */
 		if (rowmin > max && prevmin > max)
@@ -185,7 +187,7 @@ distance(const uint8_t *s, size_t n, const uint8_t *t, size_t m, unsigned max)
 		p = c;
 		c = tmp;
 	}
-	return p[m] <= max ? p[m] : max + 1;
+	return p[tn] <= max ? p[tn] : max + 1;
 }
 
 unsigned
@@ -198,7 +200,7 @@ mw_typo_distance(const char *typed, const char *meant, unsigned max_cost)
 }
 
 /* The built-in threshold for a candidate whose first label is sld long. */
-static unsigned
+static inline unsigned
 threshold(size_t sld_len)
 {
 	if (sld_len <= 3)
@@ -228,6 +230,32 @@ struct best {
 	size_t rank;
 };
 
+static inline unsigned
+popcount32(uint32_t x)
+{
+	/* SWAR: the build targets baseline x86-64, which has no POPCNT. */
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+	return (x * 0x01010101u) >> 24;
+}
+
+/*
+ * A lower bound of the distance from the character-presence masks: each
+ * character only the typed string has (x) must be rewritten or dropped,
+ * each one only the target has (y) written or inserted; one substitution
+ * (6 at least) can serve one of each, any other edit costs 5 at least.
+ */
+static inline unsigned
+mask_bound(uint32_t smask, uint32_t tmask)
+{
+	unsigned x = popcount32(smask & ~tmask);
+	unsigned y = popcount32(tmask & ~smask);
+
+	return x < y ? 6 * x + COST_SLIP * (y - x) :
+		       6 * y + COST_SLIP * (x - y);
+}
+
 /* Offers candidate t (rank: lower wins ties) to best. */
 static void
 consider(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
@@ -239,34 +267,83 @@ consider(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
 		lim = b->cost;
 	if ((n > m ? n - m : m - n) * COST_SLIP > lim)
 		return;
-	if (3u * (unsigned)__builtin_popcount(smask ^ tmask) > lim)
+	if (mask_bound(smask, tmask) > lim)
 		return;
 	d = distance(s, n, (const uint8_t *)t, m, lim);
 	if (d > lim)
 		return;
-	if (b->name == NULL || d < b->cost || (d == b->cost && rank < b->rank)) {
+	if (b->name == NULL || d < b->cost ||
+	    (d == b->cost && rank < b->rank)) {
 		b->name = t;
 		b->cost = d;
 		b->rank = rank;
 	}
 }
 
+/*
+ * Targets worth a look: those of a length within 3 of n (sorted by length,
+ * so a range) whose start agrees with the typed start in one of the ways
+ * a single slip there leaves it:
+ *   same first character                      "gmial.com"
+ *   an extra first character: t0 = s1, t1 = s2 "xgmail.com"
+ *   the first two swapped:    t0 = s1, t1 = s0 "mgail.com"
+ *   the first one dropped:    t1 = s0, t2 = s1 "ahoo.com"
+ * A wrong first key goes unnoticed ("hmail.com": gmail or ymail?), as do
+ * two slips in the first three characters; typosquats.tsv can name such
+ * misspellings one by one.
+ */
 static void
 scan_builtin(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
     unsigned max_cost)
 {
 	size_t from = n > 3 ? n - 3 : 0;
 	size_t to = n + 3 > MW_TYPO_TARGET_MAX ? MW_TYPO_TARGET_MAX : n + 3;
+	unsigned c0, c1, c2;
+	size_t lo, hi;
 
 	if (from > MW_TYPO_TARGET_MAX)
 		return;
-	for (size_t k = mw__kb_target_from[from];
-	     k < mw__kb_target_from[to + 1]; k++) {
-		const struct mw__kb_target *t = &mw__kb_targets[k];
-		unsigned lim = max_cost ? max_cost : threshold(t->sld_len);
+	lo = mw__kb_target_from[from];
+	hi = mw__kb_target_from[to + 1];
+	c0 = mw__kb_cls[s[0]];
+	c1 = n > 1 ? mw__kb_cls[s[1]] : 39;
+	c2 = n > 2 ? mw__kb_cls[s[2]] : 39;
+	for (size_t w = lo / 64; w < MW__KB_TWORDS && w * 64 < hi; w++) {
+		uint64_t cand = mw__kb_first[c0][w] |
+		    (mw__kb_first[c1][w] &
+			(mw__kb_second[c2][w] | mw__kb_second[c0][w])) |
+		    (mw__kb_second[c0][w] & mw__kb_third[c1][w]);
 
-		consider(b, s, n, smask, t->domain, t->len, t->mask, lim,
-		    t->rank);
+		if (w == lo / 64)
+			cand &= ~0ull << (lo % 64);
+		if (w == hi / 64)
+			cand &= (1ull << (hi % 64)) - 1;
+		while (cand != 0) {
+			size_t k = w * 64 + (size_t)__builtin_ctzll(cand);
+			const struct mw__kb_target *t = &mw__kb_targets[k];
+			unsigned lim = max_cost ? max_cost :
+						  threshold(t->sld_len);
+			unsigned dl = n > t->len ?
+			    (unsigned)(n - t->len) : (unsigned)(t->len - n);
+			unsigned d;
+
+			cand &= cand - 1;
+			if (b->name != NULL && b->cost < lim)
+				lim = b->cost;
+			if (dl * COST_SLIP > lim ||
+			    mask_bound(smask, t->mask) > lim)
+				continue;
+			d = distance(s, n, (const uint8_t *)t->domain, t->len,
+			    lim);
+			if (d > lim)
+				continue;
+			if (b->name == NULL || d < b->cost ||
+			    (d == b->cost && t->rank < b->rank)) {
+				b->name = t->domain;
+				b->cost = d;
+				b->rank = t->rank;
+			}
+		}
 	}
 }
 
@@ -353,7 +430,8 @@ split_fix(struct mw_typo *out, struct mw_arena *a, const char *s, size_t n,
 	    listed(o->slds, o->nslds, sld, sld_n) &&
 	    listed(o->tlds, o->ntlds, suf, suf_n))
 		return 0;
-	if ((o == NULL || !o->no_builtin) && (fix = mw_kb_tld_fix(suf))) {
+	if ((o == NULL || !o->no_builtin) &&
+	    (fix = mw__kb_tld_fix(suf, suf_n)) != NULL) {
 		new_suf = fix;
 		cost += mw_typo_distance(suf, fix, MW_TYPO_COST_MAX);
 	}
@@ -379,9 +457,15 @@ split_fix(struct mw_typo *out, struct mw_arena *a, const char *s, size_t n,
 		return 0;
 	if (a == NULL)
 		return MW_EINVAL;
-	sug = mw_arena_printf(a, "%.*s.%.*s",
-	    new_sld ? (int)strlen(new_sld) : (int)sld_n, new_sld ? new_sld : sld,
-	    new_suf ? (int)strlen(new_suf) : (int)suf_n, new_suf ? new_suf : suf);
+	if (new_sld != NULL) {
+		sld = new_sld;
+		sld_n = strlen(new_sld);
+	}
+	if (new_suf != NULL) {
+		suf = new_suf;
+		suf_n = strlen(new_suf);
+	}
+	sug = mw_arena_printf(a, "%.*s.%.*s", (int)sld_n, sld, (int)suf_n, suf);
 	if (sug == NULL)
 		return MW_ENOMEM;
 	if (strcmp(sug, s) == 0)
@@ -391,6 +475,82 @@ split_fix(struct mw_typo *out, struct mw_arena *a, const char *s, size_t n,
 	out->suggestion = sug;
 	out->cost = cost;
 	return 0;
+}
+
+/*
+ * The Latin key under each Cyrillic letter of the Russian ЙЦУКЕН layout:
+ * U+0430 "а" .. U+044F "я", then U+0451 "ё".
+ */
+static const char ru_keys[32] = "f,dult;pbqrkvyjghcnea[wxio]sm'.z";
+
+/*
+ * The domain as typed on the wrong layout: decodes the A-labels and maps
+ * each Cyrillic letter to its QWERTY key.  Returns the length of the
+ * result in out, or 0 when the domain has no IDN label or holds anything
+ * but Cyrillic letters and ASCII.
+ */
+static size_t
+wrong_layout(char out[MW_DNS_NAME_MAX + 1], const char *s, size_t n)
+{
+	char *u = NULL;
+	size_t k = 0;
+	const uint8_t *p;
+
+	if (!(n > 4 && memcmp(s, "xn--", 4) == 0) &&
+	    memmem(s, n, ".xn--", 5) == NULL)
+		return 0;
+	if (idn2_to_unicode_8z8z(s, &u, 0) != IDN2_OK || u == NULL)
+		return 0;
+	for (p = (const uint8_t *)u; *p != '\0' && k < MW_DNS_NAME_MAX;) {
+		if (p[0] < 0x80) {
+			out[k++] = (char)*p++;
+		} else if (p[0] == 0xD0 && p[1] >= 0xB0 && p[1] <= 0xBF) {
+			out[k++] = ru_keys[p[1] - 0xB0];
+			p += 2;
+		} else if (p[0] == 0xD1 && p[1] >= 0x80 && p[1] <= 0x8F) {
+			out[k++] = ru_keys[16 + p[1] - 0x80];
+			p += 2;
+		} else if (p[0] == 0xD1 && p[1] == 0x91) {
+			out[k++] = '`'; /* "ё" */
+			p += 2;
+		} else {
+			k = 0;
+			break;
+		}
+	}
+	if (*p != '\0')
+		k = 0;
+	idn2_free(u);
+	out[k] = '\0';
+	return k;
+}
+
+/* A provider meant by a domain typed on the wrong layout, into out. */
+static bool
+layout_slip(struct mw_typo *out, const char *s, size_t n)
+{
+	char m[MW_DNS_NAME_MAX + 1];
+	const struct mw__kb_entry *e;
+	struct best b = {NULL, 0, 0};
+	size_t k = wrong_layout(m, s, n);
+
+	if (k == 0)
+		return false;
+	if ((e = mw__kb_find(m, k)) != NULL &&
+	    (e->flags & (MW__KB_PROVIDER | MW__KB_SQUAT))) {
+		out->suggestion = mw__kb_providers[e->flags & MW__KB_PROVIDER ?
+			e->prov : e->meant].domain;
+		out->cost = COST_EDIT;
+	} else {
+		scan_builtin(&b, (const uint8_t *)m, k,
+		    mask_of((const uint8_t *)m, k), 0);
+		if (b.name == NULL)
+			return false;
+		out->suggestion = b.name;
+		out->cost = COST_EDIT + b.cost;
+	}
+	out->kind = MW_TYPO_PROVIDER;
+	return true;
 }
 
 int
@@ -440,6 +600,8 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 		out->domain_known = true;
 		return 0;
 	}
+	if (builtin && layout_slip(out, s, n))
+		return 0;
 
 	smask = mask_of((const uint8_t *)s, n);
 	if (builtin)

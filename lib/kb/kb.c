@@ -1,10 +1,10 @@
 /*
  * kb.c - lookups in the knowledge base built from data/ (see kb.h).
  *
- * Domains live in one open-addressing hash (FNV-1a, linear probing, load
- * at most 1/2, built by data/gen_kb.py), so a lookup is one hash of the
- * name and a probe or two.  Roles and TLD typos are short sorted arrays
- * searched by bisection.  Inputs longer than a DNS name (MW_DNS_NAME_MAX)
+ * Domains and mistyped suffixes live in one open-addressing hash (FNV-1a,
+ * linear probing, load at most 1/2, built by data/gen_kb.py), so a lookup
+ * is one hash of the name and a probe or two.  Roles are a short sorted
+ * array searched by bisection.  Inputs longer than a DNS name (MW_DNS_NAME_MAX)
  * or a local part (MW_ADDR_LOCAL_MAX) are never in a list and are
  * answered "no" without being read further.  Nothing here allocates;
  * everything returned is static.
@@ -157,26 +157,22 @@ sorted_has(const char *const *arr, size_t n, const char *s, size_t len)
 }
 
 const char *
+mw__kb_tld_fix(const char *sfx, size_t len)
+{
+	const struct mw__kb_entry *e = mw__kb_find(sfx, len);
+
+	if (e == NULL || !(e->flags & MW__KB_TLDFIX))
+		return NULL;
+	return mw__kb_tld_typos[e->meant].fix;
+}
+
+const char *
 mw_kb_tld_fix(const char *suffix)
 {
 	char buf[MW_DNS_NAME_MAX + 1];
 	size_t n = fold(buf, suffix);
-	size_t lo = 0, hi = mw__kb_ntld_typos;
 
-	if (n == 0)
-		return NULL;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(mw__kb_tld_typos[mid].typo, buf);
-
-		if (c == 0)
-			return mw__kb_tld_typos[mid].fix;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return n ? mw__kb_tld_fix(buf, n) : NULL;
 }
 
 static bool

@@ -16,7 +16,8 @@ enum {
 	MW__KB_PROVIDER = 1,
 	MW__KB_LEGIT = 2,
 	MW__KB_SQUAT = 4,
-	MW__KB_DISPOSABLE = 8
+	MW__KB_DISPOSABLE = 8,
+	MW__KB_TLDFIX = 16 /* a mistyped suffix: meant indexes tld_typos */
 };
 #define MW__KB_NONE 0xFFFFu
 
@@ -35,7 +36,9 @@ struct mw__kb_entry {
 	uint8_t len;
 	uint8_t flags;	 /* MW__KB_* */
 	uint16_t prov;	 /* provider index, or MW__KB_NONE */
-	uint16_t meant;	 /* squat: provider index meant, or MW__KB_NONE */
+	/* squat: provider index meant; suffix typo: index into
+	 * mw__kb_tld_typos; else MW__KB_NONE */
+	uint16_t meant;
 };
 
 struct mw__kb_tld_typo {
@@ -52,6 +55,17 @@ extern const size_t mw__kb_nproviders;
 extern const struct mw__kb_target mw__kb_targets[];
 extern const size_t mw__kb_ntargets;
 extern const uint16_t mw__kb_target_from[MW_TYPO_TARGET_MAX + 2];
+/* Words of a bitset over the typo targets (MW_TYPO_TARGETS_MAX bits). */
+#define MW__KB_TWORDS (MW_TYPO_TARGETS_MAX / 64)
+/* Character classes: a-z 0-25, 0-9 26-35, '-' 36, '.' 37, other 38. */
+extern const uint8_t mw__kb_cls[256];
+/* Targets (bits, in mw__kb_targets order) whose first / second / third
+ * character is of a class. */
+extern const uint64_t mw__kb_first[40][MW__KB_TWORDS];
+extern const uint64_t mw__kb_second[40][MW__KB_TWORDS];
+extern const uint64_t mw__kb_third[40][MW__KB_TWORDS];
+/* QWERTY neighbours and look-alikes of a class, as class bits. */
+extern const uint64_t mw__kb_near[40];
 extern const struct mw__kb_entry mw__kb_domains[];
 extern const size_t mw__kb_domains_size;
 extern const struct mw__kb_tld_typo mw__kb_tld_typos[];
@@ -65,5 +79,8 @@ extern const struct mw__kb_counts mw__kb_counts;
  * allocation; the caller has already folded case.
  */
 const struct mw__kb_entry *mw__kb_find(const char *d, size_t len);
+
+/* The suffix meant for the lower-case suffix typo sfx[0..len), or NULL. */
+const char *mw__kb_tld_fix(const char *sfx, size_t len);
 
 #endif

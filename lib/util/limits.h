@@ -54,6 +54,9 @@
 /* Longest provider or caller-list domain the edit-distance DP compares:
  * its rows live on the stack; no real provider domain is near this. */
 #define MW_TYPO_TARGET_MAX 63
+/* Provider domains the typo index holds (bitsets of this many bits); the
+ * generator refuses more rather than silently dropping any. */
+#define MW_TYPO_TARGETS_MAX 512
 /* Highest edit cost (x10 per plain edit) a caller may ask for: past three
  * edits every short domain is "close" to some provider. */
 #define MW_TYPO_COST_MAX 30

@@ -109,7 +109,7 @@ lookalikes_are_legit(void **state)
 }
 
 static void
-roles_are_recognised_with_tags_digits_and_tokens(void **state)
+roles_are_found_with_tags_digits_and_tokens(void **state)
 {
 	static const char *const yes[] = {"postmaster", "abuse", "info",
 	    "INFO", "Support", "no-reply", "noreply", "do-not-reply",
@@ -171,7 +171,7 @@ main(void)
 		cmocka_unit_test(every_provider_is_a_lower_case_ldh_domain),
 		cmocka_unit_test(providers_are_found_with_their_facts),
 		cmocka_unit_test(lookalikes_are_legit),
-		cmocka_unit_test(roles_are_recognised_with_tags_digits_and_tokens),
+		cmocka_unit_test(roles_are_found_with_tags_digits_and_tokens),
 		cmocka_unit_test(disposable_domains_and_their_subdomains),
 		cmocka_unit_test(tld_fixes_never_touch_real_tlds),
 	};

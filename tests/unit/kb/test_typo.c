@@ -39,7 +39,7 @@ typos_of_providers_are_caught(void **state)
 		const char *in, *want;
 	} cases[] = {
 		{"gmial.com", "gmail.com"},	/* swap */
-		{"gmail.con", "gmail.com"},	/* neighbour key in the TLD */
+		{"gmail.con", "gmail.com"},	/* neighbour key in TLD */
 		{"gmai.com", "gmail.com"},	/* letter dropped */
 		{"gmaik.com", "gmail.com"},
 		{"gmail.cmo", "gmail.com"},
@@ -220,6 +220,25 @@ caller_lists_work_like_mailcheck(void **state)
 }
 
 static void
+the_russian_layout_slip_is_read_back(void **state)
+{
+	struct mw_typo t;
+
+	/* "пьфшдюсщь": gmail.com typed with the ЙЦУКЕН layout on. */
+	assert_int_equal(mw_typo_check(&t, NULL, "xn--d1avhkuiqfp", NULL),
+	    0);
+	assert_int_equal(t.kind, MW_TYPO_PROVIDER);
+	assert_string_equal(t.suggestion, "gmail.com");
+	/* "ьфшдюкг" is mail.ru; "яндекс.рф" is a real word, not a slip. */
+	assert_int_equal(mw_typo_check(&t, NULL, "xn--c1abs2buwr", NULL), 0);
+	assert_int_equal(t.kind, MW_TYPO_PROVIDER);
+	assert_string_equal(t.suggestion, "mail.ru");
+	assert_int_equal(mw_typo_check(&t, NULL, "xn--d1acpjx3f.xn--p1ai",
+	    NULL), 0);
+	assert_int_equal(t.kind, MW_TYPO_NONE);
+}
+
+static void
 distance_weighs_keyboard_slips(void **state)
 {
 	assert_int_equal(mw_typo_distance("gmail.com", "gmail.com", 30), 0);
@@ -262,6 +281,7 @@ main(void)
 		cmocka_unit_test(squats_are_reported_as_squats),
 		cmocka_unit_test(a_mistyped_suffix_is_fixed_for_any_domain),
 		cmocka_unit_test(caller_lists_work_like_mailcheck),
+		cmocka_unit_test(the_russian_layout_slip_is_read_back),
 		cmocka_unit_test(distance_weighs_keyboard_slips),
 		cmocka_unit_test(closest_matches_findclosestdomain),
 	};
