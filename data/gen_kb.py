@@ -142,19 +142,10 @@ def near_table():
 
 
 def mask(s):
-    """Character-presence bits; must match char_bit() in lib/addr/typo.c."""
+    """Character-class presence bits (1 << cls); must match typo.c."""
     m = 0
     for ch in s:
-        if "a" <= ch <= "z":
-            m |= 1 << (ord(ch) - ord("a"))
-        elif "0" <= ch <= "9":
-            m |= 1 << 26
-        elif ch == "-":
-            m |= 1 << 27
-        elif ch == ".":
-            m |= 1 << 28
-        else:
-            m |= 1 << 29
+        m |= 1 << cls(ch)
     return m
 
 
@@ -326,7 +317,7 @@ def main(argv):
     o.append("const struct mw__kb_target mw__kb_targets[] = {")
     for length, i in targets:
         d = providers[i][0]
-        o.append("\t{%s, %d, %d, 0x%08xu, %d}," %
+        o.append("\t{%s, %d, %d, 0x%010xu, %d}," %
                  (cstr(d), length, d.index("."), mask(d), i))
     o.append("};")
     o.append("const size_t mw__kb_ntargets = %d;" % len(targets))

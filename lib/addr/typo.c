@@ -75,27 +75,13 @@ extra_cost(const uint8_t *s, size_t n, size_t i)
 }
 
 /* Must match mask() in data/gen_kb.py. */
-static inline uint32_t
-char_bit(uint8_t c)
-{
-	if (c >= 'a' && c <= 'z')
-		return 1u << (c - 'a');
-	if (c >= '0' && c <= '9')
-		return 1u << 26;
-	if (c == '-')
-		return 1u << 27;
-	if (c == '.')
-		return 1u << 28;
-	return 1u << 29;
-}
-
-static uint32_t
+static uint64_t
 mask_of(const uint8_t *s, size_t n)
 {
-	uint32_t m = 0;
+	uint64_t m = 0;
 
 	for (size_t i = 0; i < n; i++)
-		m |= char_bit(s[i]);
+		m |= 1ull << mw__kb_cls[s[i]];
 	return m;
 }
 
@@ -103,6 +89,31 @@ static inline unsigned
 min2(unsigned a, unsigned b)
 {
 	return a < b ? a : b;
+}
+
+/*
+ * A lower bound from the character counts (the bag distance): every
+ * surplus character of one side needs an edit (5 at least), and one
+ * substitution (6 at least) can settle a surplus on each side at once.
+ * Cheaper than the DP, and it rejects most near misses of equal length.
+ */
+static unsigned
+bag_bound(const uint8_t *s, size_t n, const uint8_t *t, size_t m)
+{
+	int cnt[40] = {0};
+	unsigned more = 0, less = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cnt[mw__kb_cls[s[i]]]++;
+	for (size_t j = 0; j < m; j++)
+		cnt[mw__kb_cls[t[j]]]--;
+	for (size_t k = 0; k < 40; k++) {
+		if (cnt[k] > 0)
+			more += (unsigned)cnt[k];
+		else
+			less += (unsigned)-cnt[k];
+	}
+	return more > less ? COST_SLIP * more + less : COST_SLIP * less + more;
 }
 
 /*
@@ -138,6 +149,8 @@ distance(const uint8_t *s, size_t n, const uint8_t *t, size_t m, unsigned max)
 	T = t + pre;
 	sn = n - pre - suf;
 	tn = m - pre - suf;
+	if (bag_bound(S, sn, T, tn) > max)
+		return max + 1;
 	pp = rows[0];
 	p = rows[1];
 	c = rows[2];
@@ -231,13 +244,13 @@ struct best {
 };
 
 static inline unsigned
-popcount32(uint32_t x)
+popcount64(uint64_t x)
 {
 	/* SWAR: the build targets baseline x86-64, which has no POPCNT. */
-	x = x - ((x >> 1) & 0x55555555u);
-	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-	x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-	return (x * 0x01010101u) >> 24;
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 }
 
 /*
@@ -247,10 +260,10 @@ popcount32(uint32_t x)
  * (6 at least) can serve one of each, any other edit costs 5 at least.
  */
 static inline unsigned
-mask_bound(uint32_t smask, uint32_t tmask)
+mask_bound(uint64_t smask, uint64_t tmask)
 {
-	unsigned x = popcount32(smask & ~tmask);
-	unsigned y = popcount32(tmask & ~smask);
+	unsigned x = popcount64(smask & ~tmask);
+	unsigned y = popcount64(tmask & ~smask);
 
 	return x < y ? 6 * x + COST_SLIP * (y - x) :
 		       6 * y + COST_SLIP * (x - y);
@@ -258,8 +271,8 @@ mask_bound(uint32_t smask, uint32_t tmask)
 
 /* Offers candidate t (rank: lower wins ties) to best. */
 static void
-consider(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
-    const char *t, size_t m, uint32_t tmask, unsigned lim, size_t rank)
+consider(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
+    const char *t, size_t m, uint64_t tmask, unsigned lim, size_t rank)
 {
 	unsigned d;
 
@@ -293,7 +306,7 @@ consider(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
  * misspellings one by one.
  */
 static void
-scan_builtin(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
+scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
     unsigned max_cost)
 {
 	size_t from = n > 3 ? n - 3 : 0;
@@ -348,7 +361,7 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
 }
 
 static void
-scan_list(struct best *b, const uint8_t *s, size_t n, uint32_t smask,
+scan_list(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
     const char *const *list, size_t count, unsigned max_cost,
     size_t rank_base)
 {
@@ -486,8 +499,8 @@ static const char ru_keys[32] = "f,dult;pbqrkvyjghcnea[wxio]sm'.z";
 /*
  * The domain as typed on the wrong layout: decodes the A-labels and maps
  * each Cyrillic letter to its QWERTY key.  Returns the length of the
- * result in out, or 0 when the domain has no IDN label or holds anything
- * but Cyrillic letters and ASCII.
+ * result in out, or 0 when the domain does not decode or holds anything
+ * but Cyrillic letters and ASCII.  The caller saw an "xn--" label.
  */
 static size_t
 wrong_layout(char out[MW_DNS_NAME_MAX + 1], const char *s, size_t n)
@@ -496,9 +509,6 @@ wrong_layout(char out[MW_DNS_NAME_MAX + 1], const char *s, size_t n)
 	size_t k = 0;
 	const uint8_t *p;
 
-	if (!(n > 4 && memcmp(s, "xn--", 4) == 0) &&
-	    memmem(s, n, ".xn--", 5) == NULL)
-		return 0;
 	if (idn2_to_unicode_8z8z(s, &u, 0) != IDN2_OK || u == NULL)
 		return 0;
 	for (p = (const uint8_t *)u; *p != '\0' && k < MW_DNS_NAME_MAX;) {
@@ -562,28 +572,44 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 	bool builtin = opts == NULL || !opts->no_builtin;
 	unsigned max_cost = opts ? clamp_cost(opts->max_cost) : 0;
 	struct best b = {NULL, 0, 0};
-	uint32_t smask;
-	size_t n;
+	uint32_t h = MW__KB_HASH_INIT, hlast = h;
+	uint64_t smask;
+	size_t n, label = 0;
+	bool idn = false;
 
 	if (out == NULL || domain_ascii == NULL)
 		return MW_EINVAL;
 	memset(out, 0, sizeof(*out));
-	/* Fold case, measure, stop at names no list can hold. */
+	/*
+	 * One pass: fold case, hash for the kb lookup, spot an A-label
+	 * ("xn--"), stop at names no list can hold.
+	 */
 	for (n = 0; domain_ascii[n] != '\0'; n++) {
 		uint8_t ch = (uint8_t)domain_ascii[n];
 
 		if (n == MW_DNS_NAME_MAX)
 			return 0;
-		s[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+		if (ch >= 'A' && ch <= 'Z')
+			ch += 32;
+		s[n] = (char)ch;
+		hlast = h;
+		h = mw__kb_hash_step(h, ch);
+		if (ch == '.')
+			label = n + 1;
+		else if (ch == '-' && n == label + 3 && s[label] == 'x' &&
+		    s[label + 1] == 'n' && s[label + 2] == '-')
+			idn = true;
 	}
-	if (n > 0 && s[n - 1] == '.')
+	if (n > 0 && s[n - 1] == '.') {
 		n--;
+		h = hlast;
+	}
 	s[n] = '\0';
 	/* Empty, or an address literal (RFC 5321 4.1.3): nothing to fix. */
 	if (n == 0 || s[0] == '[')
 		return 0;
 
-	if (builtin && (e = mw__kb_find(s, n)) != NULL) {
+	if (builtin && (e = mw__kb_find_hashed(s, n, h)) != NULL) {
 		if (e->flags & (MW__KB_PROVIDER | MW__KB_LEGIT)) {
 			out->domain_known = true;
 			return 0;
@@ -600,9 +626,8 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 		out->domain_known = true;
 		return 0;
 	}
-	if (builtin && layout_slip(out, s, n))
+	if (builtin && idn && layout_slip(out, s, n))
 		return 0;
-
 	smask = mask_of((const uint8_t *)s, n);
 	if (builtin)
 		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost);

@@ -24,28 +24,14 @@ lower(uint8_t c)
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
-/* Must match fnv1a() in data/gen_kb.py. */
-static inline uint32_t
-fnv1a(const char *s, size_t len)
-{
-	uint32_t h = 0x811C9DC5u;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 0x01000193u;
-	}
-	return h;
-}
-
 const struct mw__kb_entry *
-mw__kb_find(const char *d, size_t len)
+mw__kb_find_hashed(const char *d, size_t len, uint32_t h)
 {
 	size_t mask = mw__kb_domains_size - 1;
-	size_t i;
 
 	if (len == 0 || len > MW_DNS_NAME_MAX)
 		return NULL;
-	for (i = fnv1a(d, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		const struct mw__kb_entry *e = &mw__kb_domains[i];
 
 		if (e->name == NULL)
@@ -53,6 +39,18 @@ mw__kb_find(const char *d, size_t len)
 		if (e->len == len && memcmp(e->name, d, len) == 0)
 			return e;
 	}
+}
+
+const struct mw__kb_entry *
+mw__kb_find(const char *d, size_t len)
+{
+	uint32_t h = MW__KB_HASH_INIT;
+
+	if (len > MW_DNS_NAME_MAX)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		h = mw__kb_hash_step(h, (uint8_t)d[i]);
+	return mw__kb_find_hashed(d, len, h);
 }
 
 /*

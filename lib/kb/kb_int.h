@@ -26,7 +26,7 @@ struct mw__kb_target {
 	const char *domain;
 	uint8_t len;
 	uint8_t sld_len; /* bytes before the first dot */
-	uint32_t mask;	 /* character-presence bits, see typo.c */
+	uint64_t mask;	 /* character classes present: 1 << mw__kb_cls[c] */
 	uint16_t rank;	 /* index into mw__kb_providers */
 };
 
@@ -74,11 +74,22 @@ extern const char *const mw__kb_roles[];
 extern const size_t mw__kb_nroles;
 extern const struct mw__kb_counts mw__kb_counts;
 
+/* FNV-1a, as data/gen_kb.py hashes the names; fold one byte into h. */
+#define MW__KB_HASH_INIT 0x811C9DC5u
+static inline uint32_t
+mw__kb_hash_step(uint32_t h, uint8_t c)
+{
+	return (h ^ c) * 0x01000193u;
+}
+
 /*
  * The hash entry for the lower-case domain d[0..len), or NULL.  No
- * allocation; the caller has already folded case.
+ * allocation; the caller has already folded case.  The _hashed form takes
+ * the hash the caller computed while reading d.
  */
 const struct mw__kb_entry *mw__kb_find(const char *d, size_t len);
+const struct mw__kb_entry *mw__kb_find_hashed(const char *d, size_t len,
+    uint32_t h);
 
 /* The suffix meant for the lower-case suffix typo sfx[0..len), or NULL. */
 const char *mw__kb_tld_fix(const char *sfx, size_t len);
