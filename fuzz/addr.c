@@ -1,0 +1,99 @@
+/*
+ * addr.c - libFuzzer target for mw_addr_parse() (lib/addr).
+ *
+ * Any bytes, parsed with and without MW_ADDR_F_EXACT, must give a verdict
+ * (never an error) that keeps the promises of addr.h: a valid address has
+ * its strings, fits RFC 5321 4.5.3.1, holds no control character, and is
+ * a fixed point (its normalised form parses to itself); an invalid one
+ * has a reason and a position inside the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailwhy/addr.h"
+#include "mailwhy/arena.h"
+#include "util/limits.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c)                                                               \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			fprintf(stderr, "fuzz/addr.c:%d: %s\n", __LINE__, #c); \
+			abort();                                               \
+		}                                                              \
+	} while (0)
+
+#define KNOWN_WARNINGS                                                         \
+	(MW_ADDR_W_QUOTED | MW_ADDR_W_IP_LITERAL | MW_ADDR_W_COMMENT |         \
+	    MW_ADDR_W_OBSOLETE | MW_ADDR_W_SMTPUTF8 | MW_ADDR_W_IDN |          \
+	    MW_ADDR_W_DOTLESS | MW_ADDR_W_NUMERIC_TLD |                        \
+	    MW_ADDR_W_IPV6_ONE_GROUP)
+
+static void
+promises(const struct mw_addr *r, size_t size)
+{
+	const char *p;
+
+	CHECK(r->verdict >= MW_ADDR_VALID && r->verdict <= MW_ADDR_INVALID);
+	CHECK(r->valid == (r->verdict <= MW_ADDR_UNWISE));
+	CHECK(r->warning == (r->verdict == MW_ADDR_UNWISE));
+	CHECK((r->warnings & ~(unsigned)KNOWN_WARNINGS) == 0);
+	CHECK((r->header_only_reason != NULL) ==
+	      (r->verdict == MW_ADDR_HEADER_ONLY));
+	if (!r->valid) {
+		CHECK(r->address == NULL && r->local == NULL);
+		CHECK(r->err_reason != NULL && r->err_code != 0);
+		CHECK(r->err_pos <= size);
+		return;
+	}
+	CHECK(r->err_reason == NULL && r->err_code == 0);
+	CHECK(r->local != NULL && r->domain != NULL && r->address != NULL);
+	CHECK(strlen(r->address) == r->total_len);
+	CHECK(strlen(r->local) == r->local_len);
+	CHECK(r->total_len <= MW_ADDR_MAX);
+	CHECK(r->local_len <= MW_ADDR_LOCAL_MAX);
+	CHECK(r->domain_len <= MW_ADDR_DOMAIN_MAX);
+	CHECK((r->verdict == MW_ADDR_UNWISE) ==
+	      ((r->warnings & MW_ADDR_W_UNWISE_MASK) != 0));
+	if (r->domain_ascii != NULL) {
+		CHECK(strlen(r->domain_ascii) == r->domain_len);
+		for (p = r->domain_ascii; *p != '\0'; p++)
+			CHECK((*p >= 'a' && *p <= 'z') ||
+			      (*p >= '0' && *p <= '9') || *p == '-' ||
+			      *p == '.');
+	} else {
+		CHECK(r->warnings & MW_ADDR_W_IP_LITERAL);
+	}
+	for (p = r->address; *p != '\0'; p++)
+		CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const unsigned flags[] = {0, MW_ADDR_F_EXACT};
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_addr r, again;
+	size_t i;
+
+	if (a == NULL)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		CHECK(mw_addr_parse(&r, a, data, size, flags[i], NULL) == 0);
+		promises(&r, size);
+		if (!r.valid)
+			continue;
+		/* The normalised form is valid and its own normal form. */
+		CHECK(mw_addr_parse(&again, a, (const uint8_t *)r.address,
+		          r.total_len, MW_ADDR_F_EXACT, NULL) == 0);
+		promises(&again, r.total_len);
+		CHECK(again.valid);
+		CHECK(strcmp(again.address, r.address) == 0);
+		CHECK((again.warnings &
+		          (MW_ADDR_W_COMMENT | MW_ADDR_W_OBSOLETE)) == 0);
+	}
+	mw_arena_free(&a);
+	return 0;
+}

@@ -1,0 +1,291 @@
+/*
+ * addr.c - mw_addr_parse(): one address, judged by what SMTP accepts.
+ *
+ * Trims the input (unless MW_ADDR_F_EXACT), scans it as an RFC 5322
+ * addr-spec (rfc5322.c, rfc5321.c), converts a non-ASCII domain to
+ * A-labels with libidn2 (IDNA2008 with the UTS 46 mapping,
+ * non-transitional, NFC input: RFC 5891, RFC 6531 3.3), checks the
+ * lengths of RFC 5321 4.5.3.1 on the normalised SMTP form, then writes
+ * the strings into the arena in one allocation.  Pure-ASCII domains never
+ * reach libidn2 (A-labels typed as such are taken as they are).
+ *
+ * Limits (util/limits.h): MW_ADDR_INPUT_MAX octets of input; the SMTP form
+ * within MW_ADDR_LOCAL_MAX, MW_ADDR_DOMAIN_MAX, MW_ADDR_LABEL_MAX and
+ * MW_ADDR_MAX.  Results live in the caller's arena; libidn2's buffers are
+ * freed before returning.
+ */
+#include <idn2.h>
+#include <string.h>
+
+#include "addr_int.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+const char *
+mw_addr_verdict_name(enum mw_addr_verdict v)
+{
+	switch (v) {
+	case MW_ADDR_VALID:
+		return "valid";
+	case MW_ADDR_UNWISE:
+		return "unwise";
+	case MW_ADDR_HEADER_ONLY:
+		return "header_only";
+	case MW_ADDR_INVALID:
+		break;
+	}
+	return "invalid";
+}
+
+static bool
+is_ws(uint8_t ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static void
+judge(struct mw_addr *out, enum mw_addr_verdict v,
+    const struct mw__addr_problem *p, size_t base)
+{
+	out->verdict = v;
+	out->valid = v == MW_ADDR_VALID || v == MW_ADDR_UNWISE;
+	out->warning = v == MW_ADDR_UNWISE;
+	if (p == NULL)
+		return;
+	out->err_code = p->code;
+	out->err_pos = base + p->pos;
+	out->err_reason = p->why;
+	if (v == MW_ADDR_HEADER_ONLY)
+		out->header_only_reason = p->why;
+}
+
+/*
+ * The A-label form of a domain with UTF-8 (RFC 5891 5), and the U-label
+ * form of that (lower-cased and NFC by the UTS 46 mapping).  A refusal is
+ * a problem of the address; only memory is an error.
+ */
+static void
+idna(struct mw__addr_scan *s, char **ascii, char **unicode)
+{
+	int rc;
+
+	rc = idn2_to_ascii_8z((const char *)s->domain, ascii,
+	    IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (rc != IDN2_OK) {
+		*ascii = NULL;
+		mw__addr_bad(
+		    s, MW_ADDR_E_IDN, s->domain_pos, idn2_strerror(rc));
+		return;
+	}
+	s->warnings |= MW_ADDR_W_IDN;
+	if (idn2_to_unicode_8z8z(*ascii, unicode, 0) != IDN2_OK)
+		*unicode = NULL;
+}
+
+/*
+ * The host-name rules again on the A-label form (UTS 46 may map dots in,
+ * and a label may grow past 63 octets in Punycode).
+ */
+static void
+ascii_labels(struct mw__addr_scan *s, const char *d, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)d, *end = p + n, *dot;
+	const char *why;
+	size_t off;
+	int code;
+
+	for (;;) {
+		dot = memchr(p, '.', (size_t)(end - p));
+		if (dot == NULL)
+			dot = end;
+		if (dot == p) {
+			mw__addr_bad(s, MW_ADDR_E_DOT, s->domain_pos,
+			    "empty label in the domain");
+			return;
+		}
+		why = mw__addr_label_check(p, (size_t)(dot - p), &code, &off);
+		if (why != NULL) {
+			mw__addr_bad(s, code, s->domain_pos, why);
+			return;
+		}
+		if (dot == end)
+			return;
+		p = dot + 1;
+	}
+}
+
+/* Warnings about the top label of a domain name (A-labels). */
+static unsigned
+tld_warnings(const char *d, size_t n)
+{
+	const char *dot = memrchr(d, '.', n);
+	const char *tld = dot != NULL ? dot + 1 : d;
+	unsigned w = dot == NULL ? MW_ADDR_W_DOTLESS : 0;
+
+	for (; tld < d + n; tld++)
+		if (!mw__addr_is((uint8_t)*tld, MW__C_DIGIT))
+			return w;
+	return w | MW_ADDR_W_NUMERIC_TLD;
+}
+
+/* local: a Dot-string as is, else a Quoted-string (RFC 5321 4.1.2). */
+static char *
+put_local(char *o, const struct mw__addr_scan *s)
+{
+	size_t i;
+
+	if (s->local_dotstring) {
+		memcpy(o, s->local, s->local_clen);
+		return o + s->local_clen;
+	}
+	*o++ = '"';
+	for (i = 0; i < s->local_clen; i++) {
+		if (s->local[i] == '"' || s->local[i] == '\\')
+			*o++ = '\\';
+		*o++ = (char)s->local[i];
+	}
+	*o++ = '"';
+	return o;
+}
+
+/* The result strings, in one block: local, domain, [ascii,] address. */
+static int
+strings(struct mw_addr *out, struct mw_arena *a, const struct mw__addr_scan *s,
+    const char *ascii, size_t alen, const char *uni, size_t ulen)
+{
+	size_t need = s->local_len + 1 + ulen + 1 + out->total_len + 1;
+	char *blk, *o;
+
+	if (ascii != uni)
+		need += alen + 1;
+	if ((blk = mw_arena_alloc(a, need)) == NULL)
+		return MW_ENOMEM;
+	o = blk;
+	out->local = o;
+	o = put_local(o, s);
+	*o++ = '\0';
+	out->domain = o;
+	memcpy(o, uni, ulen);
+	o += ulen;
+	*o++ = '\0';
+	if (s->literal) {
+		out->domain_ascii = NULL;
+	} else if (ascii == uni) {
+		out->domain_ascii = out->domain;
+	} else {
+		out->domain_ascii = o;
+		memcpy(o, ascii, alen);
+		o += alen;
+		*o++ = '\0';
+	}
+	out->address = o;
+	o = put_local(o, s);
+	*o++ = '@';
+	if (s->literal)
+		*o++ = '[';
+	memcpy(o, s->literal ? uni : ascii, s->literal ? ulen : alen);
+	o += s->literal ? ulen : alen;
+	if (s->literal)
+		*o++ = ']';
+	*o = '\0';
+	return 0;
+}
+
+int
+mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
+    size_t len, unsigned flags, struct mw_err *err)
+{
+	static const struct mw__addr_problem too_long = {
+	    MW_ADDR_E_INPUT_TOO_LONG, MW_ADDR_INPUT_MAX,
+	    "longer than " STR(MW_ADDR_INPUT_MAX) " octets: not one address"};
+	static const struct mw__addr_problem empty = {
+	    MW_ADDR_E_EMPTY, 0, "the address is empty"};
+	struct mw__addr_scan s;
+	char *idn_a = NULL, *idn_u = NULL;
+	const char *ascii, *uni;
+	size_t b = 0, e = len, alen, ulen;
+	int rc = 0;
+
+	if (out == NULL || a == NULL || (in == NULL && len > 0) ||
+	    (flags & ~(unsigned)MW_ADDR_F_EXACT) != 0)
+		return mw_err_set(err, MW_EINVAL, "addr", SIZE_MAX,
+		    "mw_addr_parse: NULL argument or unknown flag");
+	memset(out, 0, sizeof(*out));
+	if (len > MW_ADDR_INPUT_MAX) {
+		judge(out, MW_ADDR_INVALID, &too_long, 0);
+		return 0;
+	}
+	if (!(flags & MW_ADDR_F_EXACT)) {
+		while (b < e && is_ws(in[b]))
+			b++;
+		while (e > b && is_ws(in[e - 1]))
+			e--;
+		if (e - b >= 2 && in[b] == '<' && in[e - 1] == '>') {
+			b++;
+			e--;
+			while (b < e && is_ws(in[b]))
+				b++;
+			while (e > b && is_ws(in[e - 1]))
+				e--;
+		}
+	}
+	if (b == e) {
+		judge(out, MW_ADDR_INVALID, &empty, b);
+		return 0;
+	}
+
+	mw__addr_scan(&s, in + b, e - b);
+	out->local_len = s.local_len;
+	if (s.c.failed)
+		goto done;
+	ascii = uni = (const char *)s.domain;
+	alen = ulen = s.domain_clen;
+	if (s.domain_utf8 && s.bad.code == 0) {
+		idna(&s, &idn_a, &idn_u);
+		if (idn_a == NULL)
+			goto done;
+		ascii = idn_a;
+		alen = strlen(idn_a);
+		if (idn_u != NULL) {
+			uni = idn_u;
+			ulen = strlen(idn_u);
+		}
+		ascii_labels(&s, ascii, alen);
+	} else if (s.domain_utf8) {
+		goto done; /* already invalid: spare libidn2 the work */
+	}
+	out->domain_len = alen;
+	out->total_len = s.local_len + 1 + alen + (s.literal ? 2 : 0);
+	if (!s.literal) {
+		if (alen > MW_ADDR_DOMAIN_MAX)
+			mw__addr_bad(&s, MW_ADDR_E_DOMAIN_TOO_LONG,
+			    s.domain_pos,
+			    "domain longer than " STR(
+			        MW_ADDR_DOMAIN_MAX) " octets");
+		s.warnings |= tld_warnings(ascii, alen);
+	}
+	if (out->total_len > MW_ADDR_MAX)
+		mw__addr_bad(&s, MW_ADDR_E_TOO_LONG, s.local_pos,
+		    "address longer than " STR(MW_ADDR_MAX) " octets");
+	if (s.bad.code == 0 && s.hdr.code == 0)
+		rc = strings(out, a, &s, ascii, alen, uni, ulen);
+done:
+	out->warnings = s.warnings;
+	if (rc != 0)
+		mw_err_set(err, rc, "addr", SIZE_MAX, "arena full");
+	else if (s.bad.code != 0)
+		judge(out, MW_ADDR_INVALID, &s.bad, b);
+	else if (s.hdr.code != 0)
+		judge(out, MW_ADDR_HEADER_ONLY, &s.hdr, b);
+	else
+		judge(out,
+		    s.warnings & MW_ADDR_W_UNWISE_MASK ? MW_ADDR_UNWISE
+		                                       : MW_ADDR_VALID,
+		    NULL, b);
+	if (idn_a != NULL)
+		idn2_free(idn_a);
+	if (idn_u != NULL)
+		idn2_free(idn_u);
+	return rc;
+}

@@ -1,0 +1,102 @@
+/*
+ * addr_int.h - what the address files share: the scan of one addr-spec
+ * (rfc5322.c), the SMTP forms it is judged by (rfc5321.c), and the
+ * character classes.  Internal: hidden from the shared library.
+ */
+#ifndef MW_ADDR_INT_H
+#define MW_ADDR_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailwhy/addr.h"
+#include "mailwhy/cursor.h"
+#include "util/limits.h"
+
+/* Character classes (RFC 5322 3.2.3, 3.2.4, 3.2.2, 3.4.1; RFC 5234 B.1). */
+#define MW__C_ATEXT 0x01
+#define MW__C_QTEXT 0x02
+#define MW__C_CTEXT 0x04
+#define MW__C_DTEXT 0x08
+#define MW__C_OBSCTL 0x10 /* obs-NO-WS-CTL: %d1-8 / 11 / 12 / 14-31 / 127 */
+#define MW__C_LDH 0x20    /* letter, digit, hyphen (RFC 5321 Ldh-str) */
+#define MW__C_DIGIT 0x40
+#define MW__C_HEX 0x80
+
+extern const uint8_t mw__addr_class[256];
+
+static inline bool
+mw__addr_is(uint8_t ch, unsigned cls)
+{
+	return (mw__addr_class[ch] & cls) != 0;
+}
+
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629 3), or 0. */
+size_t mw__addr_utf8_len(const uint8_t *p, size_t n);
+
+/* One problem: where, which MW_ADDR_E_*, why (static). */
+struct mw__addr_problem {
+	int code;
+	size_t pos;
+	const char *why;
+};
+
+/*
+ * The scan of one addr-spec.  Content is what RFC 5322 3.2.4 and 3.2.2
+ * say the text means: quotes, quoted-pair backslashes, CRLFs of folding
+ * and comments removed; words and labels joined by '.'.
+ */
+struct mw__addr_scan {
+	struct mw_cursor c; /* positions below are offsets into c.p */
+	unsigned warnings;
+	struct mw__addr_problem bad; /* makes it INVALID; first one wins */
+	struct mw__addr_problem hdr; /* makes it HEADER_ONLY */
+
+	/* Local part */
+	size_t local_pos;
+	size_t local_clen;    /* content octets (may pass the buffer) */
+	size_t local_nesc;    /* '"' and '\' in the content */
+	bool local_ds;        /* so far only atext, UTF-8, single dots */
+	uint8_t local_last;   /* last content octet */
+	bool local_dotstring; /* content is an RFC 5321 Dot-string */
+	bool local_quoted;    /* some word was a quoted-string */
+	size_t local_len;     /* octets of the SMTP form */
+	uint8_t local[MW_ADDR_LOCAL_MAX];
+
+	/* Domain: labels joined by '.', or the literal between brackets */
+	size_t domain_pos;
+	bool literal;
+	bool domain_utf8;
+	size_t domain_clen;
+	uint8_t domain[MW_ADDR_INPUT_MAX + 1]; /* + NUL for libidn2 */
+};
+
+/*
+ * rfc5322.c: scans in[0..len) (len <= MW_ADDR_INPUT_MAX) into s: no
+ * allocation, no I/O.  The buffers are not cleared, only the counters.
+ */
+void mw__addr_scan(struct mw__addr_scan *s, const uint8_t *in, size_t len);
+/* Records a problem unless one of its kind came first. */
+void mw__addr_bad(
+    struct mw__addr_scan *s, int code, size_t pos, const char *why);
+void mw__addr_hdr(
+    struct mw__addr_scan *s, int code, size_t pos, const char *why);
+
+/*
+ * rfc5321.c: the host-name rule for one ASCII label p[0..n) (letters,
+ * digits, inner hyphens, 1..63 octets).  Returns NULL when it holds, else
+ * the reason, with *code and *off (offset in the label) of the problem.
+ */
+const char *mw__addr_label_check(
+    const uint8_t *p, size_t n, int *code, size_t *off);
+/*
+ * rfc5321.c: judges the text between the brackets of a domain literal
+ * (RFC 5321 4.1.3).  On success returns NULL and normalises p in place
+ * ("IPv6:" tag, lower-case hex); otherwise returns the reason and *off
+ * (offset in p) and leaves p alone.
+ */
+const char *mw__addr_literal(
+    uint8_t *p, size_t n, unsigned *warnings, size_t *off);
+
+#endif
