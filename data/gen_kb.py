@@ -2,7 +2,7 @@
 """gen_kb.py - turn the knowledge-base files in data/ into kb_data.c.
 
 Usage: gen_kb.py OUT.c providers.tsv typosquats.tsv lookalike-legit.txt \
-           tld-typos.tsv role-accounts.txt disposable.txt
+           tld-typos.tsv role-accounts.txt disposable.txt cctld.txt
 
 Nothing is read at run time: every fact becomes a const table in the
 library.  The generator is also the data's linter: a bad line (upper case,
@@ -38,7 +38,8 @@ DOMAIN_RE = re.compile(r"^(?:%s\.)+%s$" % (LABEL, LABEL))
 SUFFIX_RE = re.compile(r"^(?:%s\.)*%s$" % (LABEL, LABEL))
 LOCAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$")
 
-F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE, F_TLDFIX = 1, 2, 4, 8, 16
+F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE, F_TLDFIX, F_CCTLD = \
+    1, 2, 4, 8, 16, 32
 
 errors = []
 
@@ -165,10 +166,10 @@ def cstr(s):
 
 
 def main(argv):
-    if len(argv) != 8:
+    if len(argv) != 9:
         sys.stderr.write(__doc__)
         return 2
-    out, f_prov, f_squat, f_legit, f_tld, f_role, f_disp = argv[1:]
+    out, f_prov, f_squat, f_legit, f_tld, f_role, f_disp, f_cc = argv[1:]
     for p in argv[2:]:
         header_ok(p)
 
@@ -214,10 +215,19 @@ def main(argv):
             continue
         if unique(where, seen, t, "TLD typo"):
             tlds.append((t, fix))
+    cctlds, seen = [], {}
+    for where, c in rows(f_cc, 1, 1):
+        cc = c[0]
+        if not re.match(r"^[a-z]{2}$", cc):
+            fail(where, "ccTLD %r: want two lower-case letters" % cc)
+        elif unique(where, seen, cc, "ccTLD"):
+            cctlds.append(cc)
     fixes = {f for _, f in tlds}
     for t, _ in tlds:
         if t in fixes:
             fail(f_tld, "typo %r is also a correct suffix" % t)
+        if t in seen:
+            fail(f_tld, "typo %r is a delegated ccTLD (%s)" % (t, f_cc))
 
     roles, seen = [], {}
     for where, c in rows(f_role, 1, 1):
@@ -270,6 +280,8 @@ def main(argv):
                              "domain\n" % t)
             return 1
         add(t, F_TLDFIX, meant=k)
+    for cc in cctlds:
+        add(cc, F_CCTLD)
     size = 1
     while size < 2 * len(entries):
         size *= 2
@@ -328,8 +340,15 @@ def main(argv):
     o.append("};")
     o.append("_Static_assert(%d <= MW_TYPO_TARGETS_MAX, "
              "\"raise MW_TYPO_TARGETS_MAX\");" % len(targets))
+    near = near_table()
+    first_near = [[0] * TWORDS for _ in range(40)]
+    for c in range(40):
+        for k in range(40):
+            if near[c] >> k & 1:
+                for w in range(TWORDS):
+                    first_near[c][w] |= first[k][w]
     for name, tab in (("first", first), ("second", second),
-                      ("third", third)):
+                      ("third", third), ("first_near", first_near)):
         o.append("const uint64_t mw__kb_%s[40][MW__KB_TWORDS] = {" % name)
         for row in tab:
             o.append("\t{" + ", ".join("0x%016xu" % w for w in row) + "},")

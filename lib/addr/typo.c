@@ -293,6 +293,16 @@ consider(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 	}
 }
 
+/* True when target t ends in a two-letter TLD other than cc. */
+static bool
+cc_swap(const uint8_t *cc, const struct mw__kb_target *t)
+{
+	const char *e = t->domain + t->len;
+
+	return t->len > 3 && e[-3] == '.' &&
+	    (e[-2] != (char)cc[0] || e[-1] != (char)cc[1]);
+}
+
 /*
  * Targets worth a look: those of a length within 3 of n (sorted by length,
  * so a range) whose start agrees with the typed start in one of the ways
@@ -301,13 +311,17 @@ consider(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
  *   an extra first character: t0 = s1, t1 = s2 "xgmail.com"
  *   the first two swapped:    t0 = s1, t1 = s0 "mgail.com"
  *   the first one dropped:    t1 = s0, t2 = s1 "ahoo.com"
- * A wrong first key goes unnoticed ("hmail.com": gmail or ymail?), as do
- * two slips in the first three characters; typosquats.tsv can name such
- * misspellings one by one.
+ *   a neighbouring first key: t0 near s0, t1 = s1 "tahoo.com"
+ * Two slips in the first three characters go unnoticed; typosquats.tsv
+ * can name such misspellings one by one.
+ *
+ * cc, when not NULL, is the typed domain's last label, a delegated
+ * ccTLD: a target that differs from it in another two-letter TLD is not
+ * a correction but another country (free.de is not free.fr).
  */
 static void
 scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
-    unsigned max_cost)
+    unsigned max_cost, const uint8_t *cc)
 {
 	size_t from = n > 3 ? n - 3 : 0;
 	size_t to = n + 3 > MW_TYPO_TARGET_MAX ? MW_TYPO_TARGET_MAX : n + 3;
@@ -325,7 +339,8 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 		uint64_t cand = mw__kb_first[c0][w] |
 		    (mw__kb_first[c1][w] &
 			(mw__kb_second[c2][w] | mw__kb_second[c0][w])) |
-		    (mw__kb_second[c0][w] & mw__kb_third[c1][w]);
+		    (mw__kb_second[c0][w] & mw__kb_third[c1][w]) |
+		    (mw__kb_first_near[c0][w] & mw__kb_second[c1][w]);
 
 		if (w == lo / 64)
 			cand &= ~0ull << (lo % 64);
@@ -348,7 +363,7 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 				continue;
 			d = distance(s, n, (const uint8_t *)t->domain, t->len,
 			    lim);
-			if (d > lim)
+			if (d > lim || (cc != NULL && cc_swap(cc, t)))
 				continue;
 			if (b->name == NULL || d < b->cost ||
 			    (d == b->cost && t->rank < b->rank)) {
@@ -553,7 +568,7 @@ layout_slip(struct mw_typo *out, const char *s, size_t n)
 		out->cost = COST_EDIT;
 	} else {
 		scan_builtin(&b, (const uint8_t *)m, k,
-		    mask_of((const uint8_t *)m, k), 0);
+		    mask_of((const uint8_t *)m, k), 0, NULL);
 		if (b.name == NULL)
 			return false;
 		out->suggestion = b.name;
@@ -629,8 +644,15 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 	if (builtin && idn && layout_slip(out, s, n))
 		return 0;
 	smask = mask_of((const uint8_t *)s, n);
-	if (builtin)
-		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost);
+	if (builtin) {
+		/* A real ccTLD typed in full stays (see scan_builtin). */
+		const uint8_t *cc = NULL;
+
+		if (n > 3 && n - label == 2 && (e = mw__kb_find(s + label,
+		    2)) != NULL && (e->flags & MW__KB_CCTLD))
+			cc = (const uint8_t *)s + label;
+		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost, cc);
+	}
 	if (opts != NULL && opts->ndomains > 0)
 		scan_list(&b, (const uint8_t *)s, n, smask, opts->domains,
 		    opts->ndomains, max_cost, mw__kb_nproviders);

@@ -17,7 +17,8 @@ enum {
 	MW__KB_LEGIT = 2,
 	MW__KB_SQUAT = 4,
 	MW__KB_DISPOSABLE = 8,
-	MW__KB_TLDFIX = 16 /* a mistyped suffix: meant indexes tld_typos */
+	MW__KB_TLDFIX = 16, /* a mistyped suffix: meant indexes tld_typos */
+	MW__KB_CCTLD = 32   /* a delegated two-letter country-code TLD */
 };
 #define MW__KB_NONE 0xFFFFu
 
@@ -64,6 +65,8 @@ extern const uint8_t mw__kb_cls[256];
 extern const uint64_t mw__kb_first[40][MW__KB_TWORDS];
 extern const uint64_t mw__kb_second[40][MW__KB_TWORDS];
 extern const uint64_t mw__kb_third[40][MW__KB_TWORDS];
+/* Targets whose first character is a QWERTY neighbour of a class. */
+extern const uint64_t mw__kb_first_near[40][MW__KB_TWORDS];
 /* QWERTY neighbours and look-alikes of a class, as class bits. */
 extern const uint64_t mw__kb_near[40];
 extern const struct mw__kb_entry mw__kb_domains[];

@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 FILES = ["providers.tsv", "typosquats.tsv", "lookalike-legit.txt",
-         "tld-typos.tsv", "role-accounts.txt", "disposable.txt"]
+         "tld-typos.tsv", "role-accounts.txt", "disposable.txt",
+         "cctld.txt"]
 HEADER = "# test data\n# Sources: test\n"
 
 
@@ -32,6 +33,7 @@ def good():
         "tld-typos.tsv": "con\tcom\tn next to m\n",
         "role-accounts.txt": "info\nno-reply\n",
         "disposable.txt": "mailinator.com\n",
+        "cctld.txt": "ru\nde\nco\n",
     }
 
 
@@ -58,6 +60,9 @@ BAD = [
     ("bad role", "role-accounts.txt", "Info\n", "want lower-case"),
     ("disposable provider", "disposable.txt", "gmail.com\n",
      "provider or legit"),
+    ("tld typo is a ccTLD", "tld-typos.tsv", "co\tcom\tx\n",
+     "delegated ccTLD"),
+    ("bad ccTLD", "cctld.txt", "rus\n", "two lower-case letters"),
 ]
 
 
