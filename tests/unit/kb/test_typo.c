@@ -74,6 +74,11 @@ typos_of_providers_are_caught(void **state)
 		{"inbox.ry", "inbox.ru"},
 		{"bk.ry", "bk.ru"},
 		{"lisr.ru", "list.ru"},
+		{"tahoo.com", "yahoo.com"},	/* neighbouring first key */
+		{"fmail.com", "gmail.com"},
+		{"mgail.com", "gmail.com"},	/* first two swapped */
+		{"xgmail.com", "gmail.com"},	/* extra first letter */
+		{"ahoo.com", "yahoo.com"},	/* first letter dropped */
 		{"gmail.com.", NULL},		/* trailing dot: exact */
 	};
 
@@ -113,6 +118,8 @@ real_domains_are_never_typos(void **state)
 		"university.edu", "kremlin.ru", "gosuslugi.ru",
 		/* three or more edits away from anything */
 		"gmxyzz.com", "yxxdex.ru", "hoooottmail.com",
+		/* a real ccTLD typed in full is meant */
+		"free.de", "orange.de", "yahoo.cn", "live.cn", "mail.by",
 		/* short and near short providers: not enough evidence */
 		"vk.ru", "bx.ru", "qqq.org", "aol.de", "mail.kz",
 		/* address literals and empty input */
