@@ -13,13 +13,19 @@ with file:line and the reason.
 Emitted (declared in lib/kb/kb_int.h):
   mw__kb_providers[]      providers in rank order (file order)
   mw__kb_targets[]        typo targets sorted by length, with the
-                          character-presence mask typo.c prefilters on
+                          character-class mask typo.c prefilters on
   mw__kb_target_from[]    first target index of each length
-  mw__kb_domains[]        open-addressing hash of every listed domain
-                          (FNV-1a, linear probing, load <= 1/2) with flags
-  mw__kb_tld_typos[]      sorted, for binary search
+  mw__kb_first/second/third/first_near[class][]
+                          bitsets of targets by their first three
+                          characters (and first-key neighbours)
+  mw__kb_cls[], mw__kb_near[]
+                          character classes and QWERTY neighbours
+  mw__kb_domains[]        open-addressing hash (FNV-1a, linear probing,
+                          load <= 1/2) of every listed domain, suffix typo
+                          and ccTLD, with flags
+  mw__kb_tld_typos[]      suffix typo -> suffix meant
   mw__kb_roles[]          sorted, for binary search
-The hash and the mask must match lib/kb/kb.c and lib/addr/typo.c.
+The hash must match lib/kb/kb_int.h, the classes and masks typo.c.
 """
 
 import re

@@ -27,7 +27,7 @@ struct mw__kb_target {
 	const char *domain;
 	uint8_t len;
 	uint8_t sld_len; /* bytes before the first dot */
-	uint64_t mask;	 /* character classes present: 1 << mw__kb_cls[c] */
+	uint64_t mask;	 /* classes present: 1 << mw__kb_cls[c] */
 	uint16_t rank;	 /* index into mw__kb_providers */
 };
 
