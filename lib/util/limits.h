@@ -40,6 +40,25 @@
 /* MX hosts examined per domain (RFC 5321 5.1 gives no cap; 10 covers
  * every real provider and bounds the fan-out of a hostile domain). */
 #define MW_MX_HOSTS_MAX 10
+/* A query name in text form: 255 wire octets (RFC 1035 2.3.4) less the
+ * first length octet and the root label make 253 characters. */
+#define MW_DNS_QNAME_MAX 253
+/* A name in presentation form, NUL included: each of the 255 wire octets
+ * becomes at most 4 characters ("\DDD" escapes, or a label dot). */
+#define MW_DNS_NAME_TEXT_MAX 1024
+/* CNAMEs followed inside one answer.  Unbound itself restarts a query at
+ * most 11 times (iterator MAX_RESTART_COUNT); 16 leaves room for that and
+ * still stops a loop (a -> b -> a) in a hand-made or hostile packet. */
+#define MW_DNS_CNAME_CHAIN_MAX 16
+/* Longest per-query timeout a caller may ask for: one minute is far past
+ * any resolver's own give-up time and keeps a timer value sane. */
+#define MW_DNS_TIMEOUT_MS_MAX 60000
+/* libunbound's own cap on concurrent queries (num-queries-per-thread;
+ * past it new ones fail with "out of memory"): room for the
+ * MW_DNS_INFLIGHT_MAX live ones plus those that timed out on our timer,
+ * which libunbound keeps working on after ub_cancel until its own
+ * retries give up. */
+#define MW_DNS_UB_QUERIES_MAX (4 * MW_DNS_INFLIGHT_MAX)
 
 /* Reports */
 #define MW_REPORT_FINDINGS_MAX 256 /* per subject; a loop cannot flood */
