@@ -298,14 +298,21 @@ consider(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 	}
 }
 
-/* True when target t ends in a two-letter TLD other than cc. */
+/*
+ * True when the typed domain s[0..n) ends in a delegated ccTLD and target
+ * t in another two-letter TLD: another country, not a correction.
+ */
 static bool
-cc_swap(const uint8_t *cc, const struct mw__kb_target *t)
+cc_swap(const uint8_t *s, size_t n, const struct mw__kb_target *t)
 {
 	const char *e = t->domain + t->len;
+	const struct mw__kb_entry *cc;
 
-	return t->len > 3 && e[-3] == '.' &&
-	    (e[-2] != (char)cc[0] || e[-1] != (char)cc[1]);
+	if (n < 4 || s[n - 3] != '.' || t->len < 4 || e[-3] != '.' ||
+	    (e[-2] == (char)s[n - 2] && e[-1] == (char)s[n - 1]))
+		return false;
+	cc = mw__kb_find((const char *)s + n - 2, 2);
+	return cc != NULL && (cc->flags & MW__KB_CCTLD);
 }
 
 /*
@@ -319,14 +326,13 @@ cc_swap(const uint8_t *cc, const struct mw__kb_target *t)
  *   a neighbouring first key: t0 near s0, t1 = s1 "tahoo.com"
  * Two slips in the first three characters go unnoticed; typosquats.tsv
  * can name such misspellings one by one.
- *
- * cc, when not NULL, is the typed domain's last label, a delegated
- * ccTLD: a target that differs from it in another two-letter TLD is not
- * a correction but another country (free.de is not free.fr).
+ * With cc, a target that differs from a typed real ccTLD in another
+ * two-letter TLD is no correction but another country (free.de is not
+ * free.fr).
  */
 static void
 scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
-    unsigned max_cost, const uint8_t *cc)
+    unsigned max_cost, bool cc)
 {
 	size_t from = n > 3 ? n - 3 : 0;
 	size_t to = n + 3 > MW_TYPO_TARGET_MAX ? MW_TYPO_TARGET_MAX : n + 3;
@@ -368,7 +374,7 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 				continue;
 			d = distance(s, n, (const uint8_t *)t->domain, t->len,
 			    lim);
-			if (d > lim || (cc != NULL && cc_swap(cc, t)))
+			if (d > lim || (cc && cc_swap(s, n, t)))
 				continue;
 			if (b->name == NULL || d < b->cost ||
 			    (d == b->cost && t->rank < b->rank)) {
@@ -573,7 +579,7 @@ layout_slip(struct mw_typo *out, const char *s, size_t n)
 		out->cost = COST_EDIT;
 	} else {
 		scan_builtin(&b, (const uint8_t *)m, k,
-		    mask_of((const uint8_t *)m, k), 0, NULL);
+		    mask_of((const uint8_t *)m, k), 0, false);
 		if (b.name == NULL)
 			return false;
 		out->suggestion = b.name;
@@ -649,15 +655,8 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 	if (builtin && idn && layout_slip(out, s, n))
 		return 0;
 	smask = mask_of((const uint8_t *)s, n);
-	if (builtin) {
-		/* A real ccTLD typed in full stays (see scan_builtin). */
-		const uint8_t *cc = NULL;
-
-		if (n > 3 && n - label == 2 && (e = mw__kb_find(s + label,
-		    2)) != NULL && (e->flags & MW__KB_CCTLD))
-			cc = (const uint8_t *)s + label;
-		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost, cc);
-	}
+	if (builtin)
+		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost, true);
 	if (opts != NULL && opts->ndomains > 0)
 		scan_list(&b, (const uint8_t *)s, n, smask, opts->domains,
 		    opts->ndomains, max_cost, mw__kb_nproviders);
