@@ -21,7 +21,11 @@ if [ ! -s "$input" ]; then
 	python3 "$here/gen_addrs.py" "$input"
 fi
 
-ninja -C "$build" bench/addr/bench_addr >/dev/null
+if ! log=$(ninja -C "$build" bench/addr/bench_addr 2>&1); then
+	printf '%s\n' "$log" >&2
+	echo "run.sh: building bench_addr failed" >&2
+	exit 1
+fi
 echo "== mailwhy ($(uname -m), $(nproc 2>/dev/null || echo '?') cores," \
     "$(date -u +%Y-%m-%d))"
 "$build/bench/addr/bench_addr" "$input" | tee "$out/addr-mailwhy.txt"
