@@ -1,0 +1,213 @@
+/*
+ * Unit tests of lib/report: the catalogue is well formed, findings and
+ * facts land in the report, texts substitute their arguments and are
+ * translated, and both renderers produce what users and scripts read.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+
+#include "mailwhy/arena.h"
+#include "mailwhy/report.h"
+
+static void
+catalogue_codes_are_unique_dotted_and_complete(void **state)
+{
+	size_t n;
+	const struct mw_finding_def *d = mw_catalog(&n);
+
+	assert_int_equal(n, MW_F__COUNT);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(d[i].id, i);
+		assert_non_null(strchr(d[i].code, '.'));
+		for (const char *p = d[i].code; *p; p++)
+			assert_true((*p >= 'a' && *p <= 'z') || *p == '.' ||
+			    *p == '_' || (*p >= '0' && *p <= '9'));
+		assert_true(d[i].title[0] && d[i].explain[0] && d[i].remedy[0]);
+		for (size_t j = i + 1; j < n; j++)
+			assert_string_not_equal(d[i].code, d[j].code);
+		assert_ptr_equal(mw_catalog_find(d[i].code), &d[i]);
+	}
+	assert_null(mw_catalog_find("no.such.code"));
+}
+
+static void
+every_text_is_translated_to_russian(void **state)
+{
+	size_t n;
+	const struct mw_finding_def *d = mw_catalog(&n);
+	int missing = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *texts[] = {d[i].title, d[i].explain, d[i].remedy};
+		for (int k = 0; k < 3; k++)
+			if (mw_tr("ru", texts[k]) == texts[k]) {
+				print_message("untranslated: %s: %s\n",
+				    d[i].code, texts[k]);
+				missing++;
+			}
+	}
+	assert_int_equal(missing, 0);
+}
+
+static void
+args_replace_placeholders(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_report r;
+	struct mw_buf b;
+	struct mw_finding *f;
+
+	assert_int_equal(mw_report_init(&r, a, "addr", "x@gmial.com"), 0);
+	f = mw_report_add(&r, MW_F_ADDR_TYPO, "gmial.com", NULL,
+	    "x@gmail.com", "gmial.com", "gmail.com");
+	assert_non_null(f);
+	mw_buf_init(&b, 1024);
+	assert_int_equal(mw_finding_text(&b, f, f->def->title, "en"), 0);
+	assert_string_equal(mw_buf_cstr(&b),
+	    "Probably a typo: did you mean x@gmail.com?");
+	mw_buf_reset(&b);
+	mw_finding_text(&b, f, f->def->title, "ru");
+	assert_non_null(strstr(mw_buf_cstr(&b), "x@gmail.com"));
+	assert_null(strstr(mw_buf_cstr(&b), "{1}"));
+	assert_string_not_equal(mw_buf_cstr(&b),
+	    "Probably a typo: did you mean x@gmail.com?");
+	mw_buf_release(&b);
+	mw_arena_free(&a);
+}
+
+static void
+findings_are_capped_and_marked_truncated(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_report r;
+	int added = 0;
+
+	mw_report_init(&r, a, "addr", "s");
+	for (int i = 0; i < 1000; i++)
+		if (mw_report_add(&r, MW_F_ADDR_ROLE, "s", NULL, "x", NULL,
+			NULL) != NULL)
+			added++;
+	assert_int_equal(added, 256);
+	assert_true(r.truncated);
+	assert_int_equal(mw_report_worst(&r), MW_SEV_INFO);
+	assert_true(mw_report_has(&r, MW_F_ADDR_ROLE));
+	assert_false(mw_report_has(&r, MW_F_ADDR_TYPO));
+	mw_arena_free(&a);
+}
+
+static void
+json_has_schema_facts_and_findings(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_report r;
+	struct mw_buf b;
+	json_t *j, *f;
+	json_error_t e;
+
+	mw_report_init(&r, a, "addr", "bad\xff@x.test");
+	mw_report_set_bool(&r, "valid", false);
+	mw_report_set_str(&r, "address", NULL);
+	mw_report_set_int(&r, "n", 7);
+	mw_report_set_bool(&r, "valid", true); /* replaces */
+	mw_report_add(&r, MW_F_ADDR_DOMAIN_NXDOMAIN, "x.test", "NXDOMAIN",
+	    "x.test", NULL, NULL);
+	mw_buf_init(&b, 1 << 20);
+	assert_int_equal(mw_render_json(&b, &r, "en", 0), 0);
+	assert_null(strchr(mw_buf_cstr(&b), '\n'));
+	j = json_loads(mw_buf_cstr(&b), 0, &e);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "schema_version")), MW_JSON_SCHEMA_VERSION);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")),
+	    "addr");
+	/* Invalid UTF-8 in the input still gives valid JSON. */
+	assert_string_equal(json_string_value(json_object_get(j, "input")),
+	    "bad\xef\xbf\xbd@x.test");
+	assert_true(json_is_true(json_object_get(j, "valid")));
+	assert_true(json_is_null(json_object_get(j, "address")));
+	assert_int_equal(json_integer_value(json_object_get(j, "n")), 7);
+	f = json_array_get(json_object_get(j, "findings"), 0);
+	assert_string_equal(json_string_value(json_object_get(f, "code")),
+	    "addr.domain.nxdomain");
+	assert_string_equal(json_string_value(json_object_get(f,
+	    "severity")), "error");
+	assert_string_equal(json_string_value(json_object_get(f, "who")),
+	    "sender");
+	assert_string_equal(json_string_value(json_object_get(f, "title")),
+	    "The domain x.test does not exist");
+	json_decref(j);
+	mw_buf_release(&b);
+	mw_arena_free(&a);
+}
+
+static void
+text_leads_with_verdict_and_says_who_fixes(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_report r;
+	struct mw_buf b;
+	const char *s;
+
+	mw_report_init(&r, a, "addr", "user@nullmx.test");
+	mw_report_add(&r, MW_F_ADDR_ROLE, "user", NULL, "user", NULL, NULL);
+	mw_report_add(&r, MW_F_ADDR_DOMAIN_NULL_MX, "nullmx.test", "MX 0 .",
+	    "nullmx.test", NULL, NULL);
+	mw_buf_init(&b, 1 << 20);
+	assert_int_equal(mw_render_text(&b, &r, "en", 0), 0);
+	s = mw_buf_cstr(&b);
+	assert_true(strncmp(s, "✗ user@nullmx.test — problems found\n",
+	    strlen("✗ user@nullmx.test — problems found\n")) == 0);
+	/* Errors come before information. */
+	assert_true(strstr(s, "declares that it accepts no mail") <
+	    strstr(s, "A role address"));
+	assert_non_null(strstr(s, "Fix (the sender): Ask the recipient"));
+	assert_null(strstr(s, "\033["));
+	mw_buf_reset(&b);
+	mw_render_text(&b, &r, "en", MW_RENDER_COLOR | MW_RENDER_VERBOSE);
+	assert_non_null(strstr(mw_buf_cstr(&b), "\033[31m"));
+	assert_non_null(strstr(mw_buf_cstr(&b), "[addr.domain.null_mx]"));
+	assert_non_null(strstr(mw_buf_cstr(&b), "MX 0 ."));
+	mw_buf_reset(&b);
+	mw_render_text(&b, &r, "ru", 0);
+	assert_non_null(strstr(mw_buf_cstr(&b), "nullmx.test"));
+	assert_null(strstr(mw_buf_cstr(&b), "problems found"));
+	mw_buf_release(&b);
+	mw_arena_free(&a);
+}
+
+static void
+language_choice_follows_option_then_environment(void **state)
+{
+	assert_string_equal(mw_i18n_pick("ru"), "ru");
+	assert_string_equal(mw_i18n_pick("en"), "en");
+	setenv("LANGUAGE", "", 1);
+	setenv("LC_ALL", "ru_RU.UTF-8", 1);
+	assert_string_equal(mw_i18n_pick(NULL), "ru");
+	setenv("LC_ALL", "C", 1);
+	assert_string_equal(mw_i18n_pick(NULL), "en");
+	setenv("LANGUAGE", "ru:en", 1);
+	assert_string_equal(mw_i18n_pick(NULL), "ru");
+	assert_string_equal(mw_tr("en", "error"), "error");
+	assert_string_equal(mw_tr("xx", "error"), "error");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(catalogue_codes_are_unique_dotted_and_complete),
+		cmocka_unit_test(every_text_is_translated_to_russian),
+		cmocka_unit_test(args_replace_placeholders),
+		cmocka_unit_test(findings_are_capped_and_marked_truncated),
+		cmocka_unit_test(json_has_schema_facts_and_findings),
+		cmocka_unit_test(text_leads_with_verdict_and_says_who_fixes),
+		cmocka_unit_test(language_choice_follows_option_then_environment),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
