@@ -83,6 +83,9 @@ struct mw_dns {
 
 /* libunbound's log is process-wide: one stream feeds mw_log. */
 static FILE *ub_log;
+/* The first error libunbound logged while mw_dns_new finalized a context
+ * in this thread: the reason a configuration failed. */
+static _Thread_local char ub_first_error[160];
 static once_flag ub_log_once = ONCE_FLAG_INIT;
 
 static ssize_t
@@ -101,8 +104,12 @@ ub_log_write(void *cookie, const char *buf, size_t size)
 		s.p = e + 2;
 	}
 	s = mw_slice_trim(s);
-	if (mw_slice_has_prefix(s, MW_SLICE_LIT("error:")))
+	if (mw_slice_has_prefix(s, MW_SLICE_LIT("error: "))) {
 		lvl = MW_LOG_WARN;
+		if (ub_first_error[0] == '\0')
+			snprintf(ub_first_error, sizeof(ub_first_error), "%.*s",
+			    (int)(s.len - 7), (const char *)s.p + 7);
+	}
 	if (s.len > 0)
 		mw_log(lvl, "dns", "libunbound: %.*s", (int)s.len,
 		    (const char *)s.p);
@@ -509,7 +516,12 @@ configure(struct ub_ctx *ctx, const struct mw_dns_opts *o, const char *fwd,
 	/* Load everything now, so a bad trust anchor fails here and not as
 	 * a SERVFAIL on every query: removing a zone that does not exist
 	 * finalizes the context and changes nothing. */
-	if ((rc = ub_ctx_zone_remove(ctx, "finalize.mailwhy.invalid.")) != 0)
+	ub_first_error[0] = '\0';
+	rc = ub_ctx_zone_remove(ctx, "finalize.mailwhy.invalid.");
+	if (rc != 0 && ub_first_error[0] != '\0')
+		return mw_err_set(
+		    err, MW_EIO, "dns", SIZE_MAX, "%s", ub_first_error);
+	if (rc != 0)
 		return ub_fail(
 		    err, rc, ta != NULL ? ta : "resolver configuration");
 	return 0;

@@ -352,7 +352,8 @@ timeout_is_reported_and_the_late_answer_ignored(void **state)
 	run(1);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.ans->status, MW_DNS_TIMEOUT);
-	assert_true(r.ans->elapsed_ms >= 199);
+	/* libevent's timers run on CLOCK_MONOTONIC_COARSE (a few ms). */
+	assert_true(r.ans->elapsed_ms >= 190 && r.ans->elapsed_ms < 1000);
 	assert_string_equal(r.ans->why, "no answer within 200 ms");
 	mw_dns_stats(&st, d);
 	assert_int_equal(st.timeouts, 1);
@@ -474,7 +475,9 @@ a_bad_trust_anchor_fails_in_mw_dns_new(void **state)
 	o.trust_anchor_file = path;
 	assert_int_equal(mw_dns_new(&d, base, &o, &err), MW_EIO);
 	assert_null(d);
+	/* libunbound's own reason, not just "initialization failure" */
 	assert_non_null(strstr(err.msg, path));
+	assert_non_null(strstr(err.msg, "parse error"));
 	unlink(path);
 }
 
