@@ -60,6 +60,13 @@
  * retries give up. */
 #define MW_DNS_UB_QUERIES_MAX (4 * MW_DNS_INFLIGHT_MAX)
 
+/* Domains whose mail evidence one address checker keeps; past this the
+ * finished ones are dropped, so a list of a million distinct domains
+ * runs in bounded memory. */
+#define MW_ADDR_DOMAIN_CACHE_MAX 65536
+/* One domain's evidence: MX set, host answers, findings. */
+#define MW_ADDR_DOMAIN_ARENA_CAP (1u * 1024 * 1024)
+
 /* Reports */
 #define MW_REPORT_FINDINGS_MAX 256 /* per subject; a loop cannot flood */
 #define MW_REPORT_FACTS_MAX 64

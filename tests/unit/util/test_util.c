@@ -25,7 +25,8 @@ arena_never_passes_its_cap(void **state)
 	while (mw_arena_alloc(a, 100) != NULL)
 		got += 100;
 	assert_true(got <= 1000);
-	assert_true(got >= 800);
+	assert_true(got >= 600); /* alignment padding */
+	assert_true(mw_arena_used(a) <= 1000);
 	assert_null(mw_arena_alloc(a, SIZE_MAX));
 	assert_null(mw_arena_calloc(a, SIZE_MAX / 2, 4));
 	mw_arena_free(&a);
