@@ -45,7 +45,7 @@ struct run {
 	unsigned long head, tail;
 	bool eof, pumping, again, failed;
 	/* Totals */
-	unsigned long n, valid, warned, invalid, typos, incomplete, problems;
+	unsigned long n, fine, warned, failed_n, typos, incomplete, problems;
 	struct timespec t0, last_progress;
 	bool progress;
 };
@@ -102,12 +102,12 @@ tally(struct run *run, const struct mw_report *r)
 	int worst = mw_report_worst(r);
 
 	run->n++;
-	if ((f = mw_report_fact(r, "valid")) && f->b)
-		run->valid++;
-	else
-		run->invalid++;
-	if ((f = mw_report_fact(r, "warning")) && f->b)
+	if (worst == MW_SEV_ERROR)
+		run->failed_n++;
+	else if (worst == MW_SEV_WARNING)
 		run->warned++;
+	else
+		run->fine++;
 	if ((f = mw_report_fact(r, "suggestion")) && f->type == MW_FACT_STR)
 		run->typos++;
 	if ((f = mw_report_fact(r, "dns")) && f->type == MW_FACT_STR &&
@@ -204,9 +204,9 @@ summary(const struct run *run)
 		return;
 	printf("\n%s: %lu; %s: %lu, %s: %lu, %s: %lu, %s: %lu\n",
 	    cli_tr(c, N_("Addresses")), run->n,
-	    cli_tr(c, N_("valid")), run->valid,
-	    cli_tr(c, N_("with warnings")), run->warned,
-	    cli_tr(c, N_("invalid")), run->invalid,
+	    cli_tr(c, N_("no problems")), run->fine,
+	    cli_tr(c, N_("warnings only")), run->warned,
+	    cli_tr(c, N_("errors")), run->failed_n,
 	    cli_tr(c, N_("typos suggested")), run->typos);
 	if (run->incomplete)
 		printf("%s: %lu\n", cli_tr(c, N_("Could not check the domain "

@@ -60,6 +60,8 @@ struct mw_finding {
 	const char *subject;  /* what it is about: address, domain, host */
 	const char *evidence; /* raw evidence (DNS answer, reply), or NULL */
 	const char *args[3];  /* substituted for {1} {2} {3}; NULL = "" */
+	unsigned tr_args;     /* bit i: args[i] is a message id, translated
+				 at render time (a parser's reason) */
 };
 
 enum mw_fact_type { MW_FACT_NULL, MW_FACT_BOOL, MW_FACT_INT, MW_FACT_STR };

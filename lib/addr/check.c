@@ -576,6 +576,7 @@ domain_get(struct mw_addr_checker *c, const char *name, bool *created)
 static void
 syntax_findings(struct mw_report *r, const struct mw_addr *a, size_t len)
 {
+	struct mw_finding *f;
 	char n[32], pos[32];
 
 	switch (a->verdict) {
@@ -583,8 +584,9 @@ syntax_findings(struct mw_report *r, const struct mw_addr *a, size_t len)
 	case MW_ADDR_UNWISE:
 		break;
 	case MW_ADDR_HEADER_ONLY:
-		mw_report_add(r, MW_F_ADDR_HEADER_ONLY, r->subject, NULL,
-		    a->header_only_reason, NULL, NULL);
+		if ((f = mw_report_add(r, MW_F_ADDR_HEADER_ONLY, r->subject,
+			 NULL, a->header_only_reason, NULL, NULL)) != NULL)
+			f->tr_args = 1;
 		return;
 	case MW_ADDR_INVALID:
 		if (len == 0) {
@@ -606,9 +608,11 @@ syntax_findings(struct mw_report *r, const struct mw_addr *a, size_t len)
 			mw_report_add(r, MW_F_ADDR_TOO_LONG, r->subject, NULL,
 			    n, NULL, NULL);
 		} else {
-			mw_report_add(r, MW_F_ADDR_SYNTAX, r->subject,
+			f = mw_report_add(r, MW_F_ADDR_SYNTAX, r->subject,
 			    mw_arena_printf(r->arena, "position %s", pos),
 			    a->err_reason, pos, NULL);
+			if (f != NULL)
+				f->tr_args = 1;
 		}
 		return;
 	}

@@ -153,7 +153,10 @@ mw_finding_text(struct mw_buf *out, const struct mw_finding *f,
 
 	while (*s != '\0' && rc == 0) {
 		if (s[0] == '{' && s[1] >= '1' && s[1] <= '3' && s[2] == '}') {
-			const char *a = f->args[s[1] - '1'];
+			int i = s[1] - '1';
+			const char *a = f->args[i];
+			if (a != NULL && (f->tr_args & (1u << i)))
+				a = mw_tr(lang, a);
 			rc = mw_buf_puts(out, a ? a : "");
 			s += 3;
 			continue;
