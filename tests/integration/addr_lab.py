@@ -63,7 +63,11 @@ CASES = {
     "user@@good.test": (["addr.syntax"], [], {"valid": False, "address": None}),
 }
 # Slow on purpose: the lab delegates it to an address where nothing listens.
-SLOW = {"user@timeout.test": (["dns.timeout"], [], {"dns": "incomplete"})}
+# Our 1.5 s timer usually fires first; when another test has just made the
+# resolver give up on that server, it answers SERVFAIL at once instead.
+# Either way the domain could not be checked.
+SLOW = {"user@timeout.test": ([("dns.timeout", "dns.servfail")], [],
+                              {"dns": "incomplete", "deliverable": False})}
 
 
 def main():
@@ -84,7 +88,8 @@ def main():
             errs = []
             if obj["input"] != addr:
                 errs.append(f"out of order: got {obj['input']}")
-            errs += [f"missing {c}" for c in want if c not in codes]
+            errs += [f"missing {c}" for c in want
+                     if not (set(c) & codes if isinstance(c, tuple) else c in codes)]
             errs += [f"unexpected {c}" for c in unwanted if c in codes]
             errs += [f"{k}={obj.get(k)!r}, want {v!r}"
                      for k, v in facts.items() if obj.get(k, "<absent>") != v]
