@@ -37,7 +37,9 @@ bench: all
 	sh bench/run.sh $(BUILD)
 
 fuzz:
-	[ -f $(FUZZ)/build.ninja ] || CC=clang $(MESON) setup $(FUZZ) -Dfuzz=true
+	[ -f $(FUZZ)/build.ninja ] || CC=clang $(MESON) setup $(FUZZ) -Dfuzz=true \
+	    -Dtests=false -Db_lundef=false \
+	    -Dc_args=-fsanitize=fuzzer-no-link,address,undefined
 	ninja -C $(FUZZ)
 
 docs: all

@@ -27,7 +27,8 @@ int mw_buf_puts(struct mw_buf *b, const char *s);
 int mw_buf_putc(struct mw_buf *b, int c);
 int mw_buf_printf(struct mw_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-int mw_buf_vprintf(struct mw_buf *b, const char *fmt, va_list ap);
+int mw_buf_vprintf(struct mw_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* The contents as a C string ("" when empty, never NULL). */
 const char *mw_buf_cstr(const struct mw_buf *b);
 
