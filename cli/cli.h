@@ -15,7 +15,7 @@
 enum { EXIT_CLEAN = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2, EXIT_INCOMPLETE = 3 };
 
 /* The lab (lab/lab.sh): its namespace, resolver and trust anchors. */
-#define MW_LAB_NS "mailwhy-lab"
+#define MW_LAB_NS "mailwhy-lab" /* MAILWHY_LAB_NS overrides it */
 #define MW_LAB_DNS "198.51.100.2"
 
 struct cli {
@@ -78,6 +78,8 @@ int cli_enter_lab(struct cli *c, int argc, char **argv);
 /* Prints a report in the chosen format to stdout. */
 int cli_print_report(const struct cli *c, const struct mw_report *r);
 const char *cli_tr(const struct cli *c, const char *msgid);
+/* The lab's namespace: MAILWHY_LAB_NS or MW_LAB_NS. */
+const char *cli_lab_ns(void);
 /* Where lab/lab.sh lives. */
 const char *cli_lab_dir(void);
 

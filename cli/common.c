@@ -101,13 +101,20 @@ cli_lab_dir(void)
 	return MW_LABDIR_INSTALLED;
 }
 
+const char *
+cli_lab_ns(void)
+{
+	const char *env = getenv("MAILWHY_LAB_NS");
+
+	return env != NULL && env[0] != '\0' ? env : MW_LAB_NS;
+}
+
 static bool
-in_lab_netns(void)
+in_lab_netns(const char *path)
 {
 	struct stat self, lab;
 
-	if (stat("/proc/self/ns/net", &self) != 0 ||
-	    stat("/run/netns/" MW_LAB_NS, &lab) != 0)
+	if (stat("/proc/self/ns/net", &self) != 0 || stat(path, &lab) != 0)
 		return false;
 	return self.st_ino == lab.st_ino && self.st_dev == lab.st_dev;
 }
@@ -117,16 +124,19 @@ cli_enter_lab(struct cli *c, int argc, char **argv)
 {
 	static char anchors[512];
 	const char *state = getenv("MAILWHY_LAB_STATE");
+	const char *ns = cli_lab_ns();
+	char nspath[300];
 	struct stat st;
 
 	if (!c->lab)
 		return 0;
-	if (stat("/run/netns/" MW_LAB_NS, &st) != 0) {
+	snprintf(nspath, sizeof(nspath), "/run/netns/%s", ns);
+	if (stat(nspath, &st) != 0) {
 		fprintf(stderr, "%s: the lab is not running; start it with "
 		    "'mailwhy lab up' (as root)\n", c->prog);
 		return EXIT_INCOMPLETE;
 	}
-	if (!in_lab_netns()) {
+	if (!in_lab_netns(nspath)) {
 		/* Nothing routes to the lab from here; run inside it. */
 		static char self[4096];
 		char **args = calloc((size_t)argc + 6, sizeof(*args));
@@ -141,7 +151,7 @@ cli_enter_lab(struct cli *c, int argc, char **argv)
 		args[n++] = "ip";
 		args[n++] = "netns";
 		args[n++] = "exec";
-		args[n++] = MW_LAB_NS;
+		args[n++] = (char *)ns;
 		args[n++] = self;
 		for (int i = 1; i < argc; i++)
 			args[n++] = argv[i];
@@ -153,8 +163,12 @@ cli_enter_lab(struct cli *c, int argc, char **argv)
 		free(args);
 		return EXIT_INCOMPLETE;
 	}
-	snprintf(anchors, sizeof(anchors), "%s/anchors/lab-anchors.txt",
-	    state && state[0] ? state : "/run/mailwhy-lab");
+	if (state != NULL && state[0] != '\0')
+		snprintf(anchors, sizeof(anchors), "%s/anchors/lab-anchors.txt",
+		    state);
+	else
+		snprintf(anchors, sizeof(anchors),
+		    "/run/%s/anchors/lab-anchors.txt", ns);
 	if (c->dns == NULL)
 		c->dns = MW_LAB_DNS;
 	if (c->trust_anchor == NULL && access(anchors, R_OK) == 0)

@@ -7,7 +7,7 @@
 # (RFC 5737); 192.0.2.0/24 is avoided because the host's eth0 lives there.
 # shellcheck shell=sh disable=SC2016,SC2034
 
-LAB_NS=mailwhy-lab
+LAB_NS=${MAILWHY_LAB_NS:-mailwhy-lab}
 
 # IP plan.  Reserved addresses are assigned even before their service exists,
 # so that adding a service never changes the plan.
@@ -24,7 +24,7 @@ IP_CLEAN=203.0.113.77		# clean client, no PTR
 LAB_ADDRS="$IP_RESOLVER $IP_LAME $IP_AUTH $IP_RBL $IP_MX $IP_IMAP $IP_DEAD
 $IP_SENDER $IP_LISTED $IP_CLEAN"
 
-LAB_STATE=${MAILWHY_LAB_STATE:-/run/mailwhy-lab}
+LAB_STATE=${MAILWHY_LAB_STATE:-/run/$LAB_NS}
 case $LAB_STATE in
 /*) ;;
 *) LAB_STATE=$(pwd)/$LAB_STATE ;;

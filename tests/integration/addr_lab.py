@@ -71,7 +71,8 @@ SLOW = {"user@timeout.test": ([("dns.timeout", "dns.servfail")], [],
 
 
 def main():
-    if not os.path.exists("/run/netns/mailwhy-lab"):
+    ns = os.environ.get("MAILWHY_LAB_NS") or "mailwhy-lab"
+    if not os.path.exists(f"/run/netns/{ns}"):
         print("SKIP: the lab is not running (mailwhy lab up, as root)")
         return 77
     failures = 0

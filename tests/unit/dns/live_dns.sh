@@ -5,7 +5,7 @@
 set -eu
 bin=$1
 lab=${MW_SOURCE_ROOT:?}/lab/lab.sh
-if ! ip netns list 2>/dev/null | grep -q '^mailwhy-lab\b'; then
+if ! ip netns list 2>/dev/null | grep -q "^${MAILWHY_LAB_NS:-mailwhy-lab}\\b"; then
 	echo "skip: the lab is not up (run: lab/lab.sh up)"
 	exit 77
 fi
