@@ -52,11 +52,58 @@ put(struct mw_buf *out, unsigned flags, const char *colour, const char *s)
 	return rc;
 }
 
+/*
+ * Input reaches the terminal only through here: control characters (an
+ * address may carry ESC sequences) become "?", and text is cut at max
+ * bytes on a character boundary, with an ellipsis.
+ */
 static int
-finding(struct mw_buf *out, const struct mw_finding *f, const char *lang,
+put_safe(struct mw_buf *out, const char *s, size_t max)
+{
+	size_t n = 0;
+	int rc = 0;
+
+	for (; s[n] != '\0' && rc == 0; n++) {
+		unsigned char ch = (unsigned char)s[n];
+		if (n >= max && (ch & 0xc0) != 0x80)
+			return mw_buf_puts(out, "…");
+		rc = mw_buf_putc(out, ch < 0x20 || ch == 0x7f ? '?' : ch);
+	}
+	return rc;
+}
+
+/* Subjects and arguments shown at most this long: a line, not a page. */
+#define SHOW_MAX 160
+
+static int finding_lines(struct mw_buf *out, const struct mw_finding *f,
+    const struct mw_finding_def *d, const char *lang, unsigned flags);
+
+static int
+finding(struct mw_buf *out, const struct mw_finding *raw, const char *lang,
     unsigned flags)
 {
-	const struct mw_finding_def *d = f->def;
+	const struct mw_finding_def *d = raw->def;
+	struct mw_finding safe = *raw, *f = &safe;
+	struct mw_buf args[3];
+	int rc = 0;
+
+	for (int i = 0; i < 3; i++) {
+		mw_buf_init(&args[i], SHOW_MAX * 4 + 8);
+		if (raw->args[i] != NULL) {
+			put_safe(&args[i], raw->args[i], SHOW_MAX);
+			safe.args[i] = mw_buf_cstr(&args[i]);
+		}
+	}
+	rc = finding_lines(out, f, d, lang, flags);
+	for (int i = 0; i < 3; i++)
+		mw_buf_release(&args[i]);
+	return rc;
+}
+
+static int
+finding_lines(struct mw_buf *out, const struct mw_finding *f,
+    const struct mw_finding_def *d, const char *lang, unsigned flags)
+{
 	int rc = 0;
 
 	rc |= mw_buf_puts(out, "  ");
@@ -82,7 +129,9 @@ finding(struct mw_buf *out, const struct mw_finding *f, const char *lang,
 	if ((flags & MW_RENDER_VERBOSE) && f->evidence && f->evidence[0]) {
 		rc |= mw_buf_puts(out, "    ");
 		rc |= put(out, flags, DIM, mw_tr(lang, N_("Evidence")));
-		rc |= mw_buf_printf(out, ": %s\n", f->evidence);
+		rc |= mw_buf_puts(out, ": ");
+		rc |= put_safe(out, f->evidence, SHOW_MAX);
+		rc |= mw_buf_putc(out, '\n');
 	}
 	return rc ? MW_ELIMIT : 0;
 }
@@ -110,7 +159,11 @@ mw_render_text(struct mw_buf *out, const struct mw_report *r,
 	}
 	rc |= put(out, flags, colour, mark);
 	rc |= mw_buf_putc(out, ' ');
-	rc |= put(out, flags, BOLD, r->subject);
+	if ((flags & MW_RENDER_COLOR))
+		rc |= mw_buf_puts(out, BOLD);
+	rc |= put_safe(out, r->subject, SHOW_MAX);
+	if ((flags & MW_RENDER_COLOR))
+		rc |= mw_buf_puts(out, RESET);
 	rc |= mw_buf_printf(out, " — %s\n", mw_tr(lang, verdict));
 	/* Errors first, then warnings, then information. */
 	for (int sev = MW_SEV_ERROR; sev >= MW_SEV_INFO && rc == 0; sev--)

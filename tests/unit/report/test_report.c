@@ -182,6 +182,30 @@ text_leads_with_verdict_and_says_who_fixes(void **state)
 }
 
 static void
+text_never_passes_control_bytes_or_pages_of_input(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_report r;
+	struct mw_buf b;
+	char big[2000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	mw_report_init(&r, a, "addr", "evil\033[2J@x.test");
+	mw_report_add(&r, MW_F_ADDR_IP_LITERAL, "s", "\033]0;t\007", big,
+	    NULL, NULL);
+	mw_buf_init(&b, 1 << 20);
+	assert_int_equal(mw_render_text(&b, &r, "en", MW_RENDER_VERBOSE), 0);
+	assert_null(strchr(mw_buf_cstr(&b), '\033'));
+	assert_null(strchr(mw_buf_cstr(&b), '\007'));
+	assert_non_null(strstr(mw_buf_cstr(&b), "evil?[2J@x.test"));
+	assert_non_null(strstr(mw_buf_cstr(&b), "…"));
+	assert_true(b.len < 1500);
+	mw_buf_release(&b);
+	mw_arena_free(&a);
+}
+
+static void
 language_choice_follows_option_then_environment(void **state)
 {
 	assert_string_equal(mw_i18n_pick("ru"), "ru");
@@ -207,6 +231,7 @@ main(void)
 		cmocka_unit_test(findings_are_capped_and_marked_truncated),
 		cmocka_unit_test(json_has_schema_facts_and_findings),
 		cmocka_unit_test(text_leads_with_verdict_and_says_who_fixes),
+		cmocka_unit_test(text_never_passes_control_bytes_or_pages_of_input),
 		cmocka_unit_test(language_choice_follows_option_then_environment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
