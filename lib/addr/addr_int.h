@@ -14,6 +14,20 @@
 #include "mailwhy/cursor.h"
 #include "util/limits.h"
 
+/*
+ * Reasons are static English texts marked N_ so xgettext finds them; the
+ * renderer translates them (tr_args).  The numbers in them are the limits:
+ */
+#ifndef N_
+#define N_(s) s
+#endif
+_Static_assert(MW_ADDR_INPUT_MAX == 4096, "reason texts say 4096");
+_Static_assert(MW_ADDR_LOCAL_MAX == 64, "reason texts say 64");
+_Static_assert(MW_ADDR_LABEL_MAX == 63, "reason texts say 63");
+_Static_assert(MW_ADDR_DOMAIN_MAX == 255, "reason texts say 255");
+_Static_assert(MW_ADDR_MAX == 254, "reason texts say 254");
+_Static_assert(MW_ADDR_COMMENT_DEPTH == 32, "reason texts say 32");
+
 /* Character classes (RFC 5322 3.2.3, 3.2.4, 3.2.2, 3.4.1; RFC 5234 B.1). */
 #define MW__C_ATEXT 0x01
 #define MW__C_QTEXT 0x02

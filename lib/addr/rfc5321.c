@@ -21,9 +21,6 @@
 
 #include "addr_int.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 const char *
 mw__addr_label_check(const uint8_t *p, size_t n, int *code, size_t *off)
 {
@@ -33,24 +30,23 @@ mw__addr_label_check(const uint8_t *p, size_t n, int *code, size_t *off)
 	*off = 0;
 	if (n > MW_ADDR_LABEL_MAX) {
 		*code = MW_ADDR_E_LABEL_TOO_LONG;
-		return "domain label longer than " STR(
-		    MW_ADDR_LABEL_MAX) " octets";
+		return N_("domain label longer than 63 octets");
 	}
 	if (n > 0 && p[0] == '-')
-		return "domain label starts with a hyphen";
+		return N_("domain label starts with a hyphen");
 	for (i = 0; i < n; i++) {
 		if (mw__addr_is(p[i], MW__C_LDH))
 			continue;
 		*off = i;
 		if (p[i] == '_')
-			return "underscore in a domain name (host names "
-			       "allow letters, digits, hyphens)";
-		return "character not allowed in a domain name (host names "
-		       "allow letters, digits, hyphens)";
+			return N_("underscore in a domain name (host names "
+			          "allow letters, digits, hyphens)");
+		return N_("character not allowed in a domain name (host names "
+		          "allow letters, digits, hyphens)");
 	}
 	if (n > 0 && p[n - 1] == '-') {
 		*off = n - 1;
-		return "domain label ends with a hyphen";
+		return N_("domain label ends with a hyphen");
 	}
 	return NULL;
 }
@@ -69,7 +65,7 @@ ipv4(const uint8_t *p, size_t n, size_t *off)
 		if (part > 0) {
 			if (i >= n || p[i] != '.') {
 				*off = i;
-				return "IPv4 address needs four numbers";
+				return N_("IPv4 address needs four numbers");
 			}
 			i++;
 		}
@@ -77,17 +73,17 @@ ipv4(const uint8_t *p, size_t n, size_t *off)
 		for (v = 0, digits = 0; i < n && mw__addr_is(p[i], MW__C_DIGIT);
 		     i++, digits++) {
 			if (digits == 3)
-				return "IPv4 number longer than 3 digits";
+				return N_("IPv4 number longer than 3 digits");
 			v = v * 10 + (unsigned)(p[i] - '0');
 		}
 		if (digits == 0)
-			return "IPv4 address needs four numbers";
+			return N_("IPv4 address needs four numbers");
 		if (v > 255)
-			return "IPv4 number over 255";
+			return N_("IPv4 number over 255");
 	}
 	if (i != n) {
 		*off = i;
-		return "text after the IPv4 address";
+		return N_("text after the IPv4 address");
 	}
 	return NULL;
 }
@@ -109,7 +105,7 @@ ipv6(const uint8_t *p, size_t n, unsigned *warnings, size_t *off)
 		i = 2;
 	} else if (n >= 1 && p[0] == ':') {
 		*off = 0;
-		return "IPv6 address starts with a single colon";
+		return N_("IPv6 address starts with a single colon");
 	}
 	while (i < n) {
 		/* An IPv4 tail is the rest when it holds a dot. */
@@ -126,39 +122,40 @@ ipv6(const uint8_t *p, size_t n, unsigned *warnings, size_t *off)
 		*off = i;
 		for (j = i; j < n && mw__addr_is(p[j], MW__C_HEX); j++)
 			if (j - i == 4)
-				return "IPv6 group longer than 4 hex digits";
+				return N_(
+				    "IPv6 group longer than 4 hex digits");
 		if (j == i)
 			return p[i] == ':'
-			           ? "':::' in an IPv6 address"
-			           : "not a hex digit in an IPv6 address";
+			           ? N_("':::' in an IPv6 address")
+			           : N_("not a hex digit in an IPv6 address");
 		groups++;
 		i = j;
 		if (i == n)
 			break;
 		if (p[i] != ':') {
 			*off = i;
-			return "not a hex digit in an IPv6 address";
+			return N_("not a hex digit in an IPv6 address");
 		}
 		i++;
 		if (i < n && p[i] == ':') {
 			if (compressed) {
 				*off = i - 1;
-				return "two '::' in an IPv6 address";
+				return N_("two '::' in an IPv6 address");
 			}
 			compressed = true;
 			i++;
 		} else if (i == n) {
 			*off = i - 1;
-			return "IPv6 address ends with a single colon";
+			return N_("IPv6 address ends with a single colon");
 		}
 	}
 	*off = 0;
 	if (v4)
 		groups += 2;
 	if (!compressed && groups != 8)
-		return "IPv6 address needs 8 groups (or '::')";
+		return N_("IPv6 address needs 8 groups (or '::')");
 	if (compressed && groups > 7)
-		return "too many groups in an IPv6 address with '::'";
+		return N_("too many groups in an IPv6 address with '::'");
 	if (compressed && groups == 7)
 		*warnings |= MW_ADDR_W_IPV6_ONE_GROUP;
 	return NULL;
@@ -216,10 +213,10 @@ mw__addr_literal(uint8_t *p, size_t n, unsigned *warnings, size_t *off)
 		return NULL;
 	}
 	if (colon && hexish(p, n))
-		return "IPv6 address literal without the \"IPv6:\" tag";
+		return N_("IPv6 address literal without the \"IPv6:\" tag");
 	/* General-address-literal = Standardized-tag ":" 1*dcontent */
 	if ((t = ldh_str(p, n)) > 0 && t + 1 < n && p[t] == ':')
-		return "address literal tag is not registered "
-		       "(RFC 5321 4.1.3 knows IPv6 only)";
-	return "not an IPv4 or IPv6 address literal";
+		return N_("address literal tag is not registered "
+		          "(RFC 5321 4.1.3 knows IPv6 only)");
+	return N_("not an IPv4 or IPv6 address literal");
 }

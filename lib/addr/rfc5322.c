@@ -56,9 +56,6 @@
 
 const uint8_t mw__addr_class[256] = {R64(0), R64(64), R64(128), R64(192)};
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-
 size_t
 mw__addr_utf8_len(const uint8_t *p, size_t n)
 {
@@ -148,7 +145,7 @@ utf8(struct mw__addr_scan *s, size_t ahead)
 	size_t n = mw__addr_utf8_len(s->c.p + at, s->c.len - at);
 
 	if (n == 0)
-		fail(s, MW_ADDR_E_UTF8, at, "invalid UTF-8");
+		fail(s, MW_ADDR_E_UTF8, at, N_("invalid UTF-8"));
 	return n;
 }
 
@@ -157,33 +154,33 @@ unexpected(int ch)
 {
 	switch (ch) {
 	case ',':
-		return "comma not allowed here";
+		return N_("comma not allowed here");
 	case ';':
-		return "semicolon not allowed here";
+		return N_("semicolon not allowed here");
 	case ':':
-		return "colon not allowed here";
+		return N_("colon not allowed here");
 	case '<':
 	case '>':
-		return "angle bracket not allowed here";
+		return N_("angle bracket not allowed here");
 	case '[':
 	case ']':
-		return "square bracket not allowed here";
+		return N_("square bracket not allowed here");
 	case '"':
-		return "quote not allowed here";
+		return N_("quote not allowed here");
 	case ')':
-		return "')' without a matching '('";
+		return N_("')' without a matching '('");
 	case '\\':
-		return "backslash outside a quoted string";
+		return N_("backslash outside a quoted string");
 	case '@':
-		return "second @ sign";
+		return N_("second @ sign");
 	case '.':
-		return "dot not allowed here";
+		return N_("dot not allowed here");
 	case 0:
-		return "NUL character";
+		return N_("NUL character");
 	}
 	if (ch < 32 || ch == 127)
-		return "control character not allowed here";
-	return "character not allowed here";
+		return N_("control character not allowed here");
+	return N_("character not allowed here");
 }
 
 /*
@@ -198,11 +195,11 @@ fold(struct mw__addr_scan *s)
 
 	if (peek_at(s, 1) != '\n')
 		return fail(s, MW_ADDR_E_FOLDING, at,
-		    "carriage return without line feed");
+		    N_("carriage return without line feed"));
 	ch = peek_at(s, 2);
 	if (ch != ' ' && ch != '\t')
 		return fail(s, MW_ADDR_E_FOLDING, at,
-		    "line break not followed by white space");
+		    N_("line break not followed by white space"));
 	s->c.pos += 2;
 	s->warnings |= MW_ADDR_W_COMMENT;
 	return true;
@@ -246,8 +243,7 @@ comment(struct mw__addr_scan *s)
 		case '(':
 			if (depth == MW_ADDR_COMMENT_DEPTH) {
 				fail(s, MW_ADDR_E_LIMIT, s->c.pos,
-				    "comments nested deeper than " STR(
-				        MW_ADDR_COMMENT_DEPTH));
+				    N_("comments nested deeper than 32"));
 				return;
 			}
 			open[depth++] = s->c.pos++;
@@ -260,7 +256,7 @@ comment(struct mw__addr_scan *s)
 		case '\\':
 			if (quoted_pair(s) == 0) {
 				fail(s, MW_ADDR_E_COMMENT, open[depth - 1],
-				    "unclosed comment");
+				    N_("unclosed comment"));
 				return;
 			}
 			break;
@@ -274,11 +270,11 @@ comment(struct mw__addr_scan *s)
 			break;
 		case '\n':
 			fail(s, MW_ADDR_E_FOLDING, s->c.pos,
-			    "line feed without carriage return");
+			    N_("line feed without carriage return"));
 			return;
 		case -1:
 			fail(s, MW_ADDR_E_COMMENT, open[depth - 1],
-			    "unclosed comment");
+			    N_("unclosed comment"));
 			return;
 		default:
 			if (ch >= 0x80) {
@@ -292,7 +288,7 @@ comment(struct mw__addr_scan *s)
 				s->c.pos++;
 			} else {
 				fail(s, MW_ADDR_E_SYNTAX, s->c.pos,
-				    "NUL character in a comment");
+				    N_("NUL character in a comment"));
 				return;
 			}
 		}
@@ -326,7 +322,7 @@ cfws_run(struct mw__addr_scan *s)
 			crlf = 0;
 		} else if (ch == '\n') {
 			fail(s, MW_ADDR_E_FOLDING, s->c.pos,
-			    "line feed without carriage return");
+			    N_("line feed without carriage return"));
 			return any;
 		} else {
 			break;
@@ -374,7 +370,7 @@ local_put(struct mw__addr_scan *s, const uint8_t *p, size_t n, size_t at)
 				/* RFC 5321 4.1.2: qtextSMTP and
 				 * quoted-pairSMTP are %d32-126 only */
 				mw__addr_hdr(s, MW_ADDR_E_LOCAL_CTL, at,
-				    "control character in the local part");
+				    N_("control character in the local part"));
 		}
 		s->local_last = ch;
 	}
@@ -402,52 +398,56 @@ local_atom(struct mw__addr_scan *s, struct mw_slice w, bool utf8_seen)
 static void
 domain_put(struct mw__addr_scan *s, const uint8_t *p, size_t n, bool lower)
 {
-	size_t i;
-	uint8_t ch;
+	size_t i, len = s->domain_clen;
+	uint8_t *d = s->domain, ch;
 
+	/* Content never outgrows the input, itself capped. */
+	if (n > sizeof(s->domain) - 1 - len)
+		n = sizeof(s->domain) - 1 - len;
 	for (i = 0; i < n; i++) {
 		ch = p[i];
 		if (lower && ch >= 'A' && ch <= 'Z')
 			ch += 'a' - 'A';
-		/* Content never outgrows the input, itself capped. */
-		if (s->domain_clen < sizeof(s->domain) - 1)
-			s->domain[s->domain_clen] = ch;
-		s->domain_clen++;
+		d[len + i] = ch;
 	}
+	s->domain_clen = len + n;
 }
 
 /*
  * 1*atext, atext =/ UTF8-non-ascii (RFC 6532 3.2).  Returns the span;
- * *utf8_seen tells whether it held any UTF-8.
+ * *utf8_seen tells whether it held any UTF-8, *all the class bits every
+ * ASCII octet of it shares (MW__C_LDH there: a host-name label).
  */
 static struct mw_slice
-atom(struct mw__addr_scan *s, bool *utf8_seen)
+atom(struct mw__addr_scan *s, bool *utf8_seen, unsigned *all)
 {
 	struct mw_slice w = {s->c.p + s->c.pos, 0};
 	const uint8_t *p = s->c.p;
 	size_t i = s->c.pos, end = s->c.len, n;
+	unsigned and_cls = 0xFF;
 
 	*utf8_seen = false;
-	if (s->c.failed)
+	if (s->c.failed) {
+		*all = 0;
 		return w;
+	}
 	/* The hot loop of every address: the cursor's bounds, read
-	 * directly. */
-	while (i < end) {
-		if (p[i] < 0x80) {
-			if (!mw__addr_is(p[i], MW__C_ATEXT))
-				break;
-			i++;
-		} else {
-			s->c.pos = i;
-			if ((n = utf8(s, 0)) == 0)
-				break;
-			i += n;
-			*utf8_seen = true;
-		}
+	 * directly; octets >= 0x80 have no class bits. */
+	for (;;) {
+		while (i < end && mw__addr_is(p[i], MW__C_ATEXT))
+			and_cls &= mw__addr_class[p[i++]];
+		if (i == end || p[i] < 0x80)
+			break;
+		s->c.pos = i;
+		if ((n = utf8(s, 0)) == 0)
+			break;
+		i += n;
+		*utf8_seen = true;
 	}
 	if (!s->c.failed)
 		s->c.pos = i;
 	w.len = (size_t)(s->c.p + s->c.pos - w.p);
+	*all = and_cls;
 	return w;
 }
 
@@ -466,7 +466,7 @@ quoted_string(struct mw__addr_scan *s)
 		case '\\':
 			if ((n = quoted_pair(s)) == 0) {
 				fail(s, MW_ADDR_E_QUOTE, open,
-				    "unclosed quoted string");
+				    N_("unclosed quoted string"));
 				return;
 			}
 			local_put(s, s->c.p + s->c.pos - n, n, s->c.pos - n);
@@ -477,15 +477,15 @@ quoted_string(struct mw__addr_scan *s)
 			break;
 		case '\n':
 			fail(s, MW_ADDR_E_FOLDING, s->c.pos,
-			    "line feed without carriage return");
+			    N_("line feed without carriage return"));
 			return;
 		case -1:
-			fail(
-			    s, MW_ADDR_E_QUOTE, open, "unclosed quoted string");
+			fail(s, MW_ADDR_E_QUOTE, open,
+			    N_("unclosed quoted string"));
 			return;
 		case 0:
 			fail(s, MW_ADDR_E_SYNTAX, s->c.pos,
-			    "NUL character in a quoted string");
+			    N_("NUL character in a quoted string"));
 			return;
 		default:
 			n = 1;
@@ -510,14 +510,14 @@ word_missing(struct mw__addr_scan *s, int ch, unsigned words, size_t dot)
 
 	if (ch == '.')
 		fail(s, MW_ADDR_E_DOT, at,
-		    words == 0 ? "local part starts with a dot"
-		               : "two dots in a row");
+		    words == 0 ? N_("local part starts with a dot")
+		               : N_("two dots in a row"));
 	else if (ch == '@' && words == 0)
-		fail(s, MW_ADDR_E_NO_LOCAL, at, "nothing before the @");
+		fail(s, MW_ADDR_E_NO_LOCAL, at, N_("nothing before the @"));
 	else if (ch == '@')
-		fail(s, MW_ADDR_E_DOT, dot, "local part ends with a dot");
+		fail(s, MW_ADDR_E_DOT, dot, N_("local part ends with a dot"));
 	else if (ch < 0)
-		fail(s, MW_ADDR_E_NO_AT, at, "no @ sign");
+		fail(s, MW_ADDR_E_NO_AT, at, N_("no @ sign"));
 	else
 		fail(s, MW_ADDR_E_SYNTAX, at, unexpected(ch));
 }
@@ -529,21 +529,22 @@ not_at(struct mw__addr_scan *s, int ch, bool space, bool quoted)
 	size_t at = s->c.pos;
 
 	if (ch < 0)
-		fail(s, MW_ADDR_E_NO_AT, at, "no @ sign");
+		fail(s, MW_ADDR_E_NO_AT, at, N_("no @ sign"));
 	else if (space && (ch == '"' || ch >= 0x80 ||
 	                      mw__addr_is((uint8_t)ch, MW__C_ATEXT)))
 		fail(s, MW_ADDR_E_SYNTAX, at,
-		    "white space or a comment inside the local part");
+		    N_("white space or a comment inside the local part"));
 	else if (quoted && (ch == '"' || ch >= 0x80 ||
 	                       mw__addr_is((uint8_t)ch, MW__C_ATEXT)))
 		fail(s, MW_ADDR_E_SYNTAX, at,
-		    "text right after a quoted string (a dot missing?)");
+		    N_("text right after a quoted string (a dot missing?)"));
 	else if (ch == '"')
-		fail(s, MW_ADDR_E_SYNTAX, at, "quote inside an unquoted word");
+		fail(s, MW_ADDR_E_SYNTAX, at,
+		    N_("quote inside an unquoted word"));
 	else if (ch == '<')
 		fail(s, MW_ADDR_E_SYNTAX, at,
-		    "a display name is not part of the address: give only "
-		    "what is inside <...>");
+		    N_("a display name is not part of the address: give only "
+		       "what is inside <...>"));
 	else
 		fail(s, MW_ADDR_E_SYNTAX, at, unexpected(ch));
 }
@@ -558,6 +559,7 @@ local_part(struct mw__addr_scan *s)
 {
 	unsigned words = 0;
 	bool pre, post = false, inner = false, quoted = false, u8;
+	unsigned all;
 	size_t dot = 0;
 	struct mw_slice w;
 	int ch;
@@ -576,7 +578,7 @@ local_part(struct mw__addr_scan *s)
 			s->local_quoted = quoted = true;
 		} else if (ch >= 0x80 ||
 		           (ch >= 0 && mw__addr_is((uint8_t)ch, MW__C_ATEXT))) {
-			w = atom(s, &u8);
+			w = atom(s, &u8, &all);
 			local_atom(s, w, u8);
 			quoted = false;
 		} else {
@@ -613,7 +615,7 @@ local_part(struct mw__addr_scan *s)
 	                                  : s->local_clen + s->local_nesc + 2;
 	if (s->local_len > MW_ADDR_LOCAL_MAX)
 		mw__addr_bad(s, MW_ADDR_E_LOCAL_TOO_LONG, s->local_pos,
-		    "local part longer than " STR(MW_ADDR_LOCAL_MAX) " octets");
+		    N_("local part longer than 64 octets"));
 	s->c.pos++;
 }
 
@@ -635,17 +637,17 @@ literal(struct mw__addr_scan *s)
 			goto closed;
 		case '[':
 			fail(s, MW_ADDR_E_LITERAL, at,
-			    "'[' inside a domain literal");
+			    N_("'[' inside a domain literal"));
 			return;
 		case '\\': /* obs-dtext */
 			if (quoted_pair(s) == 0) {
 				fail(s, MW_ADDR_E_LITERAL, open,
-				    "unclosed domain literal");
+				    N_("unclosed domain literal"));
 				return;
 			}
 			s->warnings |= MW_ADDR_W_OBSOLETE;
 			mw__addr_hdr(s, MW_ADDR_E_ADDR_LITERAL, at,
-			    "backslash in a domain literal");
+			    N_("backslash in a domain literal"));
 			clean = false;
 			break;
 		case '\r':
@@ -657,20 +659,20 @@ literal(struct mw__addr_scan *s)
 			if (ch != '\r')
 				s->c.pos++;
 			mw__addr_hdr(s, MW_ADDR_E_ADDR_LITERAL, at,
-			    "white space in a domain literal");
+			    N_("white space in a domain literal"));
 			clean = false;
 			break;
 		case '\n':
 			fail(s, MW_ADDR_E_FOLDING, at,
-			    "line feed without carriage return");
+			    N_("line feed without carriage return"));
 			return;
 		case -1:
 			fail(s, MW_ADDR_E_LITERAL, open,
-			    "unclosed domain literal");
+			    N_("unclosed domain literal"));
 			return;
 		case 0:
 			fail(s, MW_ADDR_E_SYNTAX, at,
-			    "NUL character in a domain literal");
+			    N_("NUL character in a domain literal"));
 			return;
 		default:
 			if (ch >= 0x80) {
@@ -678,7 +680,8 @@ literal(struct mw__addr_scan *s)
 					return;
 				s->c.pos += n;
 				mw__addr_hdr(s, MW_ADDR_E_ADDR_LITERAL, at,
-				    "non-ASCII character in a domain literal");
+				    N_("non-ASCII character in a domain "
+				       "literal"));
 				clean = false;
 			} else if (mw__addr_is((uint8_t)ch, MW__C_DTEXT)) {
 				domain_put(s, s->c.p + at, 1, false);
@@ -686,7 +689,8 @@ literal(struct mw__addr_scan *s)
 			} else { /* obs-NO-WS-CTL */
 				s->warnings |= MW_ADDR_W_OBSOLETE;
 				mw__addr_hdr(s, MW_ADDR_E_ADDR_LITERAL, at,
-				    "control character in a domain literal");
+				    N_("control character in a domain "
+				       "literal"));
 				clean = false;
 				s->c.pos++;
 			}
@@ -708,11 +712,12 @@ label(struct mw__addr_scan *s)
 {
 	struct mw_slice w;
 	const char *why;
+	unsigned all;
 	size_t off;
 	bool u8;
 	int code;
 
-	w = atom(s, &u8);
+	w = atom(s, &u8, &all);
 	if (s->c.failed)
 		return;
 	domain_put(s, w.p, w.len, true);
@@ -720,6 +725,9 @@ label(struct mw__addr_scan *s)
 		s->domain_utf8 = true; /* IDNA judges it (addr.c) */
 		return;
 	}
+	if ((all & MW__C_LDH) && w.p[0] != '-' && w.p[w.len - 1] != '-' &&
+	    w.len <= MW_ADDR_LABEL_MAX)
+		return; /* the common case, decided on the way */
 	if ((why = mw__addr_label_check(w.p, w.len, &code, &off)) != NULL)
 		mw__addr_bad(s, code, (size_t)(w.p - s->c.p) + off, why);
 }
@@ -743,7 +751,7 @@ domain(struct mw__addr_scan *s)
 			cfws(s);
 		if ((ch = peek(s)) >= 0)
 			fail(s, MW_ADDR_E_LITERAL, s->c.pos,
-			    "text after the domain literal");
+			    N_("text after the domain literal"));
 		return;
 	}
 	for (;;) {
@@ -753,13 +761,14 @@ domain(struct mw__addr_scan *s)
 			label(s);
 		} else if (ch == '.') {
 			fail(s, MW_ADDR_E_DOT, s->c.pos,
-			    labels == 0 ? "domain starts with a dot"
-			                : "two dots in a row");
+			    labels == 0 ? N_("domain starts with a dot")
+			                : N_("two dots in a row"));
 		} else if (ch < 0 && labels == 0) {
 			fail(s, MW_ADDR_E_NO_DOMAIN, s->c.pos,
-			    "nothing after the @");
+			    N_("nothing after the @"));
 		} else if (ch < 0) {
-			fail(s, MW_ADDR_E_DOT, dot, "domain ends with a dot");
+			fail(s, MW_ADDR_E_DOT, dot,
+			    N_("domain ends with a dot"));
 		} else {
 			fail(s, MW_ADDR_E_SYNTAX, s->c.pos, unexpected(ch));
 		}
@@ -784,7 +793,7 @@ domain(struct mw__addr_scan *s)
 		if (post &&
 		    (ch >= 0x80 || mw__addr_is((uint8_t)ch, MW__C_ATEXT)))
 			fail(s, MW_ADDR_E_SYNTAX, s->c.pos,
-			    "white space or a comment inside the domain");
+			    N_("white space or a comment inside the domain"));
 		else
 			fail(s, MW_ADDR_E_SYNTAX, s->c.pos, unexpected(ch));
 		return;

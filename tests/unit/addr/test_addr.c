@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <idn2.h>
 
 #include "mailwhy/addr.h"
 #include "mailwhy/arena.h"
@@ -401,6 +402,67 @@ idn_fields(void **state)
 }
 
 /*
+ * The strict-IDNA2008-first path of addr.c must agree with libidn2's UTS 46
+ * non-transitional conversion (the reference), on forms that take either
+ * path: deviation characters, contextual rules, hyphen rules, mapping,
+ * NFC, A-labels mixed in.
+ */
+static void
+idn_agrees_with_uts46(void **state)
+{
+	static const char *const domains[] = {"bücher.ch", "faß.de", "ςοφία.gr",
+	    "почта.рф", "ПОЧТА.рф", "ab--cd.рф", "-ab.рф", "ab-.рф", "ab-cd.рф",
+	    "xn--80a1acny.рф", "XN--80A1ACNY.рф", "a\u200db.рф",
+	    "\u0915\u094d\u200d.in", "l·l.cat", "a·b.cat", "ｅｘａｍｐｌｅ.рф",
+	    "e\u0301cole.fr", "école.fr", "例子。测试", "مثال.إختبار",
+	    "1مثال.eg", "מבחן.il", "a\u05d0.il", "\u00ad.рф", "a\u00adb.рф",
+	    "i\u0307.tr", "\u3002.jp", "𝐚𝐛.рф", "日本語.jp", "한국.kr",
+	    "ไทย.th", "δοκιμή.gr", "ⅷ.рф", "ǆ.рф"};
+	struct mw_arena *a = mw_arena_new(0);
+	char in[128], *ref;
+	struct mw_addr r;
+	size_t i, bad = 0;
+	int rc;
+
+	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		snprintf(in, sizeof(in), "a@%s", domains[i]);
+		assert_int_equal(mw_addr_parse(&r, a, (const uint8_t *)in,
+		                     strlen(in), 0, NULL),
+		    0);
+		rc = idn2_to_ascii_8z(
+		    domains[i], &ref, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+		if (rc == IDN2_OK && r.valid &&
+		    strcmp(ref, r.domain_ascii) == 0) {
+			/* and the U-labels convert back the same */
+			char *back;
+
+			assert_int_equal(
+			    idn2_to_ascii_8z(r.domain, &back,
+			        IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT),
+			    IDN2_OK);
+			assert_string_equal(back, ref);
+			idn2_free(back);
+		} else if (rc != IDN2_OK && !r.valid) {
+			/* both refuse */
+		} else if (rc == IDN2_OK && !r.valid &&
+		           r.err_code != MW_ADDR_E_IDN) {
+			/* UTS 46 accepts what the host-name rules refuse */
+		} else {
+			print_error("%s: ours %s %s (%s), UTS 46 %s\n",
+			    domains[i], mw_addr_verdict_name(r.verdict),
+			    r.domain_ascii ? r.domain_ascii : "-",
+			    r.err_reason ? r.err_reason : "-",
+			    rc == IDN2_OK ? ref : idn2_strerror(rc));
+			bad++;
+		}
+		if (rc == IDN2_OK)
+			idn2_free(ref);
+	}
+	mw_arena_free(&a);
+	assert_int_equal(bad, 0);
+}
+
+/*
  * Writes llen x 'a', "@", then labels of the given lengths (letters b, c,
  * d...) joined by dots, NUL-terminated, into in.
  */
@@ -575,6 +637,7 @@ main(void)
 	    cmocka_unit_test(address_literals),
 	    cmocka_unit_test(utf8_and_idn),
 	    cmocka_unit_test(idn_fields),
+	    cmocka_unit_test(idn_agrees_with_uts46),
 	    cmocka_unit_test(length_limits),
 	    cmocka_unit_test(comment_depth_limit),
 	    cmocka_unit_test(api_contract),
