@@ -574,7 +574,7 @@ domain_get(struct mw_addr_checker *c, const char *name, bool *created)
 /* --- per address ----------------------------------------------------- */
 
 static void
-syntax_findings(struct mw_report *r, const struct mw_addr *a, size_t len)
+syntax_findings(struct mw_report *r, const struct mw_addr *a)
 {
 	struct mw_finding *f;
 	char n[32], pos[32];
@@ -589,25 +589,35 @@ syntax_findings(struct mw_report *r, const struct mw_addr *a, size_t len)
 			f->tr_args = 1;
 		return;
 	case MW_ADDR_INVALID:
-		if (len == 0) {
+		snprintf(pos, sizeof(pos), "%zu", a->err_pos + 1);
+		switch (a->err_code) {
+		case MW_ADDR_E_EMPTY:
 			mw_report_add(r, MW_F_ADDR_EMPTY, r->subject, NULL,
 			    NULL, NULL, NULL);
-			return;
-		}
-		snprintf(pos, sizeof(pos), "%zu", a->err_pos + 1);
-		if (a->local_len > MW_ADDR_LOCAL_MAX) {
+			break;
+		case MW_ADDR_E_LOCAL_TOO_LONG:
 			snprintf(n, sizeof(n), "%zu", a->local_len);
 			mw_report_add(r, MW_F_ADDR_LOCAL_TOO_LONG, r->subject,
 			    NULL, n, NULL, NULL);
-		} else if (a->domain_len > MW_ADDR_DOMAIN_MAX) {
+			break;
+		case MW_ADDR_E_DOMAIN_TOO_LONG:
 			snprintf(n, sizeof(n), "%zu", a->domain_len);
 			mw_report_add(r, MW_F_ADDR_DOMAIN_TOO_LONG, r->subject,
 			    NULL, n, NULL, NULL);
-		} else if (a->total_len > MW_ADDR_MAX) {
+			break;
+		case MW_ADDR_E_TOO_LONG:
 			snprintf(n, sizeof(n), "%zu", a->total_len);
 			mw_report_add(r, MW_F_ADDR_TOO_LONG, r->subject, NULL,
 			    n, NULL, NULL);
-		} else {
+			break;
+		case MW_ADDR_E_IDN:
+			f = mw_report_add(r, MW_F_ADDR_IDN_INVALID, r->subject,
+			    mw_arena_printf(r->arena, "position %s", pos),
+			    a->err_reason, NULL, NULL);
+			if (f != NULL)
+				f->tr_args = 1;
+			break;
+		default:
 			f = mw_report_add(r, MW_F_ADDR_SYNTAX, r->subject,
 			    mw_arena_printf(r->arena, "position %s", pos),
 			    a->err_reason, pos, NULL);
@@ -656,7 +666,7 @@ mw_addr_check(struct mw_addr_checker *c, struct mw_report *r, const uint8_t *in,
 	mw_report_set_str(r, "address", a.valid ? a.address : NULL);
 	mw_report_set_str(r, "domain", a.valid ? a.domain_ascii : NULL);
 	mw_report_set_str(r, "suggestion", NULL);
-	syntax_findings(r, &a, len);
+	syntax_findings(r, &a);
 	if (a.valid && a.domain_ascii != NULL) {
 		if (mw_kb_is_role(a.local))
 			mw_report_add(r, MW_F_ADDR_ROLE, r->subject, NULL,
