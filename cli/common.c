@@ -138,6 +138,12 @@ cli_enter_lab(struct cli *c, int argc, char **argv)
 	}
 	if (!in_lab_netns(nspath)) {
 		/* Nothing routes to the lab from here; run inside it. */
+		if (geteuid() != 0) {
+			fprintf(stderr, "%s: --lab runs the check inside the "
+			    "lab's network namespace, which needs root\n",
+			    c->prog);
+			return EXIT_INCOMPLETE;
+		}
 		static char self[4096];
 		char **args = calloc((size_t)argc + 6, sizeof(*args));
 		ssize_t len = readlink("/proc/self/exe", self,
