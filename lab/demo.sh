@@ -36,7 +36,10 @@ while [ $# -ge 2 ]; do
 	echo
 	shift 2
 done
-echo "== the same, as JSON for scripts (mailwhy addr --lab --json) =="
+echo "== in Russian (mailwhy addr --lab --lang ru) =="
+"$mailwhy" addr --lab --lang ru user@gmail.con user@nullmx.test || true
+echo
+echo "== as JSON for scripts (mailwhy addr --lab --json) =="
 "$mailwhy" addr --lab --json user@gmial.com || true
 echo
 echo "The lab stays up for you to try more: $mailwhy addr --lab ADDR..."
