@@ -24,6 +24,11 @@ void mw_arena_free(struct mw_arena **a);
 
 /* Zeroed memory aligned for any type, or NULL when the cap is reached. */
 void *mw_arena_alloc(struct mw_arena *a, size_t size);
+/*
+ * size bytes, neither zeroed nor aligned (for strings: no padding between
+ * them), or NULL when the cap is reached.
+ */
+void *mw_arena_alloc_bytes(struct mw_arena *a, size_t size);
 /* n * size with overflow checking. */
 void *mw_arena_calloc(struct mw_arena *a, size_t n, size_t size);
 /* Copies and NUL-terminates; bytes may hold NULs. */

@@ -82,46 +82,68 @@ new_chunk(struct mw_arena *a, size_t size)
 	return c;
 }
 
-void *
-mw_arena_alloc(struct mw_arena *a, size_t size)
+/*
+ * size bytes at an offset of the current chunk rounded up to align (1 or
+ * ALIGN), from a new chunk when they do not fit.  Strings need no
+ * alignment: mw_arena_alloc_bytes() packs them.
+ */
+static void *
+carve(struct mw_arena *a, size_t size, size_t align)
 {
 	struct chunk *c;
-	size_t rounded, used;
-	void *p;
+	size_t off, used, acct;
 
 	if (size == 0)
 		size = 1;
-	if (!mw_size_add(&rounded, size, ALIGN - 1))
-		return NULL;
-	rounded &= ~(ALIGN - 1);
-	if (!mw_size_add(&used, a->used, rounded) || used > a->cap)
+	/* The cap counts the padding of aligned blocks too. */
+	if (!mw_size_add(&acct, size, align - 1) ||
+	    !mw_size_add(&used, a->used, acct & ~(align - 1)) || used > a->cap)
 		return NULL;
 	c = a->head;
 	if (a->malloc_mode) {
 		if ((c = new_chunk(a, size)) == NULL)
 			return NULL;
 		c->used = size;
-	} else if (c == NULL || c->size - c->used < rounded) {
-		if ((c = new_chunk(a, rounded > MW_ARENA_CHUNK / 4 ?
-			 rounded : MW_ARENA_CHUNK)) == NULL)
+		a->used = used;
+		return c->data;
+	}
+	off = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (c == NULL || off > c->size || c->size - off < size) {
+		size_t want = size > MW_ARENA_CHUNK / 4 ?
+		    (size + ALIGN - 1) & ~(ALIGN - 1) : MW_ARENA_CHUNK;
+
+		if (want < size || (c = new_chunk(a, want)) == NULL)
 			return NULL;
 		/* A big private chunk goes behind the current one so the
 		 * current one keeps serving small requests. */
-		if (c->size == rounded && c->next != NULL &&
+		if (c->size != MW_ARENA_CHUNK && c->next != NULL &&
 		    c->next->size == MW_ARENA_CHUNK) {
 			struct chunk *cur = c->next;
 			a->head = cur;
 			c->next = cur->next;
 			cur->next = c;
 		}
-		c->used = 0;
+		off = 0;
 	}
-	p = (char *)c->data + (a->malloc_mode ? 0 : c->used);
-	if (!a->malloc_mode)
-		c->used += rounded;
+	c->used = off + size;
 	a->used = used;
-	memset(p, 0, size);
+	return (char *)c->data + off;
+}
+
+void *
+mw_arena_alloc(struct mw_arena *a, size_t size)
+{
+	void *p = carve(a, size, ALIGN);
+
+	if (p != NULL)
+		memset(p, 0, size);
 	return p;
+}
+
+void *
+mw_arena_alloc_bytes(struct mw_arena *a, size_t size)
+{
+	return carve(a, size, 1);
 }
 
 void *

@@ -49,6 +49,49 @@ arena_big_blocks_keep_small_ones_working(void **state)
 	mw_arena_free(&a);
 }
 
+/* Byte blocks carry no padding; aligned blocks after them still align,
+ * and are still zeroed; the cap holds for both. */
+static void
+arena_bytes_pack_and_keep_alignment(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_arena *small = mw_arena_new(100);
+	char *b1, *b2, *b3;
+	uint64_t *z;
+
+	assert_non_null(a);
+	b1 = mw_arena_alloc_bytes(a, 3);
+	b2 = mw_arena_alloc_bytes(a, 5);
+	assert_non_null(b1);
+	assert_non_null(b2);
+	assert_int_equal(mw_arena_used(a), 8); /* no padding */
+	memcpy(b1, "ab", 3);
+	memcpy(b2, "cdef", 5);
+	z = mw_arena_alloc(a, 64);
+	assert_non_null(z);
+	assert_int_equal((uintptr_t)z % _Alignof(max_align_t), 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(z[i], 0);
+	assert_int_equal(mw_arena_used(a), 8 + 64);
+	b3 = mw_arena_alloc_bytes(a, 1);
+	assert_non_null(b3);
+	assert_true(b3 < (char *)z || b3 >= (char *)z + 64);
+	assert_string_equal(b1, "ab");
+	assert_string_equal(b2, "cdef");
+	/* Past the chunk: a new one, big requests their own. */
+	assert_non_null(mw_arena_alloc_bytes(a, 200000));
+	assert_non_null(mw_arena_alloc_bytes(a, 7));
+	assert_null(mw_arena_alloc_bytes(a, SIZE_MAX));
+
+	assert_non_null(small);
+	assert_non_null(mw_arena_alloc_bytes(small, 99));
+	assert_non_null(mw_arena_alloc_bytes(small, 1));
+	assert_null(mw_arena_alloc_bytes(small, 1));
+	assert_int_equal(mw_arena_used(small), 100);
+	mw_arena_free(&small);
+	mw_arena_free(&a);
+}
+
 static void
 buf_refuses_to_grow_past_cap(void **state)
 {
@@ -168,6 +211,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(arena_never_passes_its_cap),
 		cmocka_unit_test(arena_big_blocks_keep_small_ones_working),
+		cmocka_unit_test(arena_bytes_pack_and_keep_alignment),
 		cmocka_unit_test(buf_refuses_to_grow_past_cap),
 		cmocka_unit_test(cursor_error_is_sticky_and_positioned),
 		cmocka_unit_test(cursor_reads_big_endian_within_bounds),
