@@ -8,6 +8,8 @@
  * has a reason and a position inside the input.  An internationalised
  * domain must convert as libidn2's UTS 46 non-transitional mapping does
  * (addr.c tries strict IDNA2008 first; this keeps that shortcut honest).
+ * The one-pass scan of plain addresses must agree with the full parser
+ * (MW_ADDR_F_NO_FAST) on every field.
  */
 #include <idn2.h>
 #include <stdio.h>
@@ -81,12 +83,34 @@ promises(const struct mw_addr *r, size_t size)
 	}
 }
 
+static bool
+same_str(const char *x, const char *y)
+{
+	return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+static void
+same_result(const struct mw_addr *f, const struct mw_addr *s)
+{
+	CHECK(f->verdict == s->verdict && f->valid == s->valid);
+	CHECK(f->warning == s->warning && f->warnings == s->warnings);
+	CHECK(same_str(f->local, s->local));
+	CHECK(same_str(f->domain, s->domain));
+	CHECK(same_str(f->domain_ascii, s->domain_ascii));
+	CHECK(same_str(f->address, s->address));
+	CHECK(f->local_len == s->local_len && f->domain_len == s->domain_len);
+	CHECK(f->total_len == s->total_len);
+	CHECK(f->err_pos == s->err_pos && f->err_code == s->err_code);
+	CHECK(f->err_reason == s->err_reason);
+	CHECK(f->header_only_reason == s->header_only_reason);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const unsigned flags[] = {0, MW_ADDR_F_EXACT};
 	struct mw_arena *a = mw_arena_new(0);
-	struct mw_addr r, again;
+	struct mw_addr r, again, full;
 	size_t i;
 
 	if (a == NULL)
@@ -94,6 +118,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < 2; i++) {
 		CHECK(mw_addr_parse(&r, a, data, size, flags[i], NULL) == 0);
 		promises(&r, size);
+		CHECK(mw_addr_parse(&full, a, data, size,
+		          flags[i] | MW_ADDR_F_NO_FAST, NULL) == 0);
+		same_result(&r, &full);
 		if (!r.valid)
 			continue;
 		/* The normalised form is valid and its own normal form. */

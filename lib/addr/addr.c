@@ -9,6 +9,12 @@
  * the strings into the arena in one allocation.  Pure-ASCII domains never
  * reach libidn2 (A-labels typed as such are taken as they are).
  *
+ * Most real addresses are a plain dot-atom at a plain host name: those
+ * are decided by one pass over the input (fast_path()) that writes the
+ * strings as it reads, without the RFC 5322 machinery; anything else is
+ * left to the full parser, whose verdict the fast one must equal
+ * (MW_ADDR_F_NO_FAST turns it off, for differential tests).
+ *
  * Limits (util/limits.h): MW_ADDR_INPUT_MAX octets of input; the SMTP form
  * within MW_ADDR_LOCAL_MAX, MW_ADDR_DOMAIN_MAX, MW_ADDR_LABEL_MAX and
  * MW_ADDR_MAX.  Results live in the caller's arena; libidn2's buffers are
@@ -211,7 +217,7 @@ strings(struct mw_addr *out, struct mw_arena *a, const struct mw__addr_scan *s,
 
 	if (ascii != uni)
 		need += alen + 1;
-	if ((blk = mw_arena_alloc(a, need)) == NULL)
+	if ((blk = mw_arena_alloc_bytes(a, need)) == NULL)
 		return MW_ENOMEM;
 	o = blk;
 	out->local = o;
@@ -244,6 +250,97 @@ strings(struct mw_addr *out, struct mw_arena *a, const struct mw__addr_scan *s,
 	return 0;
 }
 
+/*
+ * The common case in one pass: a Dot-string of ASCII atext "@" a host
+ * name of ASCII letters, digits and inner hyphens with at least one dot
+ * and a top label that is not all digits, within the lengths of RFC 5321
+ * 4.5.3.1.  Such an address is VALID without a warning, its SMTP form is
+ * the input with the domain lower-cased (RFC 5322 3.2.3 dot-atom, RFC
+ * 5321 4.1.2 Dot-string and Domain, 2.4: domains are case-insensitive),
+ * and its domain needs no IDNA (ASCII).  Returns 1 when out is decided,
+ * 0 when the full parser must judge the input (anything else: quotes,
+ * comments, white space, brackets, backslashes, control or non-ASCII
+ * octets, an empty atom or label, hyphens at a label's ends, a label over
+ * 63 octets, a long local part or address, a dotless domain or numeric
+ * top label: every warning and every problem), or MW_ENOMEM.  The full
+ * parser gives the same result for every input taken here (fuzz/addr.c
+ * and test_addr.c compare the two).
+ */
+static int
+fast_path(struct mw_addr *out, struct mw_arena *a, const uint8_t *p,
+    size_t n)
+{
+	char buf[MW_ADDR_MAX];
+	size_t i = 0, at, start, tld = 0;
+	char *blk;
+	uint8_t ch;
+
+	if (n > MW_ADDR_MAX)
+		return 0;
+	/* local part: atoms of atext joined by single dots */
+	for (;;) {
+		start = i;
+		while (i < n && mw__addr_is(p[i], MW__C_ATEXT)) {
+			buf[i] = (char)p[i];
+			i++;
+		}
+		if (i == start || i == n)
+			return 0;
+		if (p[i] == '@')
+			break;
+		if (p[i] != '.')
+			return 0;
+		buf[i++] = '.';
+	}
+	at = i;
+	if (at > MW_ADDR_LOCAL_MAX)
+		return 0;
+	buf[i++] = '\0';
+	/* domain: LDH labels joined by single dots, folded to lower case */
+	for (;;) {
+		start = i;
+		while (i < n && mw__addr_is(p[i], MW__C_LDH)) {
+			ch = p[i];
+			if ((unsigned)(ch - 'A') < 26u)
+				ch += 'a' - 'A';
+			buf[i++] = (char)ch;
+		}
+		if (i == start || i - start > MW_ADDR_LABEL_MAX ||
+		    p[start] == '-' || p[i - 1] == '-')
+			return 0;
+		if (i == n)
+			break;
+		if (p[i] != '.')
+			return 0;
+		buf[i++] = '.';
+		tld = i;
+	}
+	if (tld == 0)
+		return 0; /* dotless: MW_ADDR_W_DOTLESS */
+	for (i = tld; i < n && mw__addr_is(p[i], MW__C_DIGIT); i++)
+		;
+	if (i == n)
+		return 0; /* MW_ADDR_W_NUMERIC_TLD */
+
+	/* "local\0domain\0local@domain\0": domain_ascii is domain. */
+	if ((blk = mw_arena_alloc_bytes(a, 2 * n + 2)) == NULL)
+		return MW_ENOMEM;
+	memcpy(blk, buf, n);
+	blk[n] = '\0';
+	memcpy(blk + n + 1, buf, n);
+	blk[n + 1 + at] = '@';
+	blk[2 * n + 1] = '\0';
+	out->verdict = MW_ADDR_VALID;
+	out->valid = true;
+	out->local = blk;
+	out->domain = out->domain_ascii = blk + at + 1;
+	out->address = blk + n + 1;
+	out->local_len = at;
+	out->domain_len = n - at - 1;
+	out->total_len = n;
+	return 1;
+}
+
 int
 mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
     size_t len, unsigned flags, struct mw_err *err)
@@ -260,7 +357,7 @@ mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
 	int rc = 0;
 
 	if (out == NULL || a == NULL || (in == NULL && len > 0) ||
-	    (flags & ~(unsigned)MW_ADDR_F_EXACT) != 0)
+	    (flags & ~(unsigned)(MW_ADDR_F_EXACT | MW_ADDR_F_NO_FAST)) != 0)
 		return mw_err_set(err, MW_EINVAL, "addr", SIZE_MAX,
 		    "mw_addr_parse: NULL argument or unknown flag");
 	memset(out, 0, sizeof(*out));
@@ -285,6 +382,12 @@ mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
 	if (b == e) {
 		judge(out, MW_ADDR_INVALID, &empty, b);
 		return 0;
+	}
+	if (!(flags & MW_ADDR_F_NO_FAST) &&
+	    (rc = fast_path(out, a, in + b, e - b)) != 0) {
+		if (rc > 0)
+			return 0;
+		return mw_err_set(err, rc, "addr", SIZE_MAX, "arena full");
 	}
 
 	mw__addr_scan(&s, in + b, e - b);

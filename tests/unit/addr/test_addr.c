@@ -39,6 +39,40 @@ struct tcase {
 	size_t pos;
 };
 
+static bool
+same_str(const char *x, const char *y)
+{
+	return x == y || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+/*
+ * The one-pass scan of plain addresses and the full parser agree on
+ * everything a caller sees (the fast path is taken or not, by the input).
+ */
+static void
+fast_equals_full(const char *name, const uint8_t *in, size_t len,
+    unsigned flags)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_addr f, s;
+
+	assert_int_equal(mw_addr_parse(&f, a, in, len, flags, NULL), 0);
+	assert_int_equal(
+	    mw_addr_parse(&s, a, in, len, flags | MW_ADDR_F_NO_FAST, NULL), 0);
+	if (f.verdict != s.verdict || f.valid != s.valid ||
+	    f.warning != s.warning || f.warnings != s.warnings ||
+	    !same_str(f.local, s.local) || !same_str(f.domain, s.domain) ||
+	    !same_str(f.domain_ascii, s.domain_ascii) ||
+	    (f.domain_ascii == f.domain) != (s.domain_ascii == s.domain) ||
+	    !same_str(f.address, s.address) || f.local_len != s.local_len ||
+	    f.domain_len != s.domain_len || f.total_len != s.total_len ||
+	    f.err_pos != s.err_pos || f.err_code != s.err_code ||
+	    f.err_reason != s.err_reason ||
+	    f.header_only_reason != s.header_only_reason)
+		fail_msg("%s: fast path and full parser differ", name);
+	mw_arena_free(&a);
+}
+
 /* Checks one case; prints and returns false when it does not hold. */
 static bool
 check_len(const struct tcase *t, size_t len)
@@ -47,6 +81,7 @@ check_len(const struct tcase *t, size_t len)
 	struct mw_addr r;
 	int rc;
 
+	fast_equals_full(t->name, (const uint8_t *)t->in, len, t->flags);
 	rc = mw_addr_parse(&r, a, (const uint8_t *)t->in, len, t->flags, NULL);
 	if (rc != 0 || r.verdict != t->verdict ||
 	    (r.valid && (r.warnings != t->warnings ||
@@ -591,10 +626,79 @@ comment_depth_limit(void **state)
 	check(&t);
 }
 
+/*
+ * The one-pass scan (fast_path() in addr.c) at each of its edges, then
+ * over random near-plain inputs: whatever it takes, the full parser
+ * judges the same way (the same check runs on every table row above).
+ */
+static void
+fast_path_agrees_with_full_parser(void **state)
+{
+	static const char *const edges[] = {"a@b.co", "A.B@EXAMPLE.Com",
+	    "<a@b.co>", " a@b.co\r\n", "a@b.c-d.e", "a@b.-c.d", "a@b.c-.d",
+	    "a@b.123", "a@b.1a", "a@1.2.3.4", "a@b", "a@b.", "a@.b", "a.@b.c",
+	    ".a@b.c", "a..b@c.d", "a@b..c", "a@@b.c", "a@b.c@d", "a@b_c.d",
+	    "a b@c.d", "a@b.c ", "\"a\"@b.c", "a(x)@b.c", "a@[1.2.3.4]",
+	    "é@b.c", "a@é.c", "a@xn--e1afmkfd.xn--p1ai", "a\x01@b.c",
+	    "a@b\x7f.c", "a@B.C\x00"};
+	static const char alpha[] = "aZ09.-_@+@..\"( <>\\\xc3\xa9";
+	char buf[MW_ADDR_MAX + 20];
+	uint32_t x = 20261126;
+	size_t i, j, k, n;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		fast_equals_full(edges[i], (const uint8_t *)edges[i],
+		    strlen(edges[i]), 0);
+	/* Lengths at and past 64 (local), 63 (label), 254 (address). */
+	for (n = 60; n <= 70; n++) {
+		memset(buf, 'l', n);
+		memcpy(buf + n, "@x.org", 6);
+		fast_equals_full("local length", (const uint8_t *)buf, n + 6, 0);
+		buf[0] = 'a';
+		buf[1] = '@';
+		memset(buf + 2, 'd', n);
+		memcpy(buf + 2 + n, ".org", 4);
+		fast_equals_full("label length", (const uint8_t *)buf, n + 6, 0);
+	}
+	for (n = 248; n <= 260; n++) {
+		memset(buf, 'd', n);
+		buf[0] = 'a';
+		buf[1] = '@';
+		for (j = 40; j < n - 4; j += 40)
+			buf[j] = '.';
+		memcpy(buf + n - 4, ".org", 4);
+		fast_equals_full("address length", (const uint8_t *)buf, n, 0);
+	}
+	/* Random mutations of plain addresses. */
+	for (i = 0; i < 200000; i++) {
+		n = (size_t)snprintf(buf, sizeof(buf), "%s@%s",
+		    i % 3 ? "first.Last" : "x", i % 2 ? "Mail.Example.org" : "b.c");
+		for (k = 0; k < 1 + i % 3; k++) {
+			x = x * 1103515245u + 12345u;
+			j = (x >> 8) % (n + 1);
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % 3 == 0 && j < n) { /* drop */
+				memmove(buf + j, buf + j + 1, n - j - 1);
+				n--;
+			} else if (n < sizeof(buf) - 1) { /* insert or replace */
+				if ((x >> 16) % 3 == 1 && j < n)
+					n--;
+				else
+					memmove(buf + j + 1, buf + j, n - j);
+				buf[j] = alpha[(x >> 20) % (sizeof(alpha) - 1)];
+				n++;
+			}
+		}
+		fast_equals_full("mutation", (const uint8_t *)buf, n, 0);
+		fast_equals_full("mutation", (const uint8_t *)buf, n,
+		    MW_ADDR_F_EXACT);
+	}
+}
+
 static void
 api_contract(void **state)
 {
-	struct mw_arena *a = mw_arena_new(0), *tiny = mw_arena_new(16);
+	struct mw_arena *a = mw_arena_new(0), *tiny = mw_arena_new(8);
 	struct mw_addr r;
 	struct mw_err e;
 	const uint8_t *in = (const uint8_t *)"a@x.org";
@@ -607,6 +711,9 @@ api_contract(void **state)
 	assert_int_equal(mw_addr_parse(&r, a, NULL, 0, 0, NULL), 0);
 	assert_int_equal(r.err_code, MW_ADDR_E_EMPTY);
 	assert_int_equal(mw_addr_parse(&r, tiny, in, 7, 0, &e), MW_ENOMEM);
+	assert_int_equal(e.code, MW_ENOMEM);
+	assert_int_equal(mw_addr_parse(&r, tiny, in, 7, MW_ADDR_F_NO_FAST, &e),
+	    MW_ENOMEM);
 	assert_int_equal(e.code, MW_ENOMEM);
 
 	assert_string_equal(mw_addr_verdict_name(MW_ADDR_VALID), "valid");
@@ -640,6 +747,7 @@ main(void)
 	    cmocka_unit_test(idn_agrees_with_uts46),
 	    cmocka_unit_test(length_limits),
 	    cmocka_unit_test(comment_depth_limit),
+	    cmocka_unit_test(fast_path_agrees_with_full_parser),
 	    cmocka_unit_test(api_contract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
