@@ -3,6 +3,11 @@
 
 Usage: gen_bounce.py OUT.c bounce-patterns.tsv
 
+A pattern starting with "!" is an exception (the reason does not match
+when it does: "recipient address rejected" is not a rejected sender), one
+starting with "=" is decisive (it settles the reason before the status
+code is even read, as an MTA-specific module would).
+
 Each reason's patterns become one const array of strings, and
 mw__bounce_ptab[] lists the reasons with their arrays (declared in
 lib/bounce/bounce_int.h).  The generator is the data's linter: an unknown
@@ -60,7 +65,8 @@ def main():
                 errors.append("%s: pattern over %d bytes" % (where, PATTERN_MAX))
             if "  " in pat:
                 errors.append("%s: double space (text is squeezed)" % where)
-            if any(p == "" for p in pat.split("*")):
+            body = pat[1:] if pat[:1] in "!=" else pat
+            if any(p == "" for p in body.split("*")):
                 errors.append("%s: empty piece around '*'" % where)
             if not source.strip():
                 errors.append("%s: no source" % where)

@@ -180,24 +180,44 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 		b--;
 	if (e < len && p[e] == '>')
 		e++;
-	/* "Final-Recipient: rfc822; addr", "Original-Recipient: ..." as
-	 * text, and "Failed recipient: addr" / "Recipient address: addr" */
+	/* "Final-Recipient: rfc822; addr", "Failed recipient: addr",
+	 * "Recipient address: addr": a short label, then the address */
 	for (i = l->indent; i < b; i++)
 		if (p[i] == ':' || p[i] == ';')
 			break;
 	if (i < b) {
 		const uint8_t *q = p + l->indent;
-		size_t ql = b - l->indent;
+		size_t ql = i - l->indent, j;
+		bool label_ok = ql <= 40;
 
-		if ((has_ci(q, ql, "recipient") || has_ci(q, ql, "address") ||
-		    has_ci(q, ql, "rcpt") || has_ci(q, ql, "to:") ||
-		    has_ci(q, ql, "user:") || has_ci(q, ql, "mailbox")) &&
+		for (j = i + 1; j < b && label_ok; j++)
+			if (strchr(" \t<\"';", p[j]) == NULL &&
+			    !starts_ci(p + j, b - j, "rfc822"))
+				label_ok = false;
+			else if (starts_ci(p + j, b - j, "rfc822"))
+				j += 5;
+		if (label_ok && (has_ci(q, ql, "recipient") ||
+		    has_ci(q, ql, "address") || has_ci(q, ql, "rcpt") ||
+		    has_ci(q, ql, "to") || has_ci(q, ql, "user") ||
+		    has_ci(q, ql, "mailbox")) &&
 		    !has_ci(q, ql, "original-recipient") &&
 		    !has_ci(q, ql, "from") && !has_ci(q, ql, "sender")) {
 			*rest = e;
 			return true;
 		}
-		return false;
+	}
+	/* in a sentence: "... delivering your mail to <addr>." */
+	if (b > l->indent + 3) {
+		const uint8_t *q = p + l->indent;
+		size_t ql = b - l->indent;
+
+		if (ql >= 3 && (strncasecmp((const char *)p + b - 3, "to ",
+		    3) == 0) && (has_ci(q, ql, "deliver") ||
+		    has_ci(q, ql, "fail") || has_ci(q, ql, "error") ||
+		    has_ci(q, ql, "could not") || has_ci(q, ql, "unable"))) {
+			*rest = e;
+			return true;
+		}
 	}
 	/* the address must start the line, after quotes or brackets */
 	for (i = l->indent; i < b; i++)
@@ -252,10 +272,12 @@ remote_from(struct mw_arena *a, const char *d)
 	return NULL;
 }
 
-static const char *
-command_from(const char *d)
+const char *
+mw__bounce_command(const char *d)
 {
-	if (strcasestr(d, "rcpt to") != NULL)
+	if (strcasestr(d, "rcpt") != NULL ||
+	    strcasestr(d, "does not like recipient") != NULL ||
+	    strcasestr(d, "recipient address rejected") != NULL)
 		return "RCPT";
 	if (strcasestr(d, "mail from") != NULL)
 		return "MAIL";
@@ -376,7 +398,7 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 			out[k].diagnostic = "";
 		out[k].remote_mta = remote_from(a, out[k].diagnostic);
 		if (out[k].command == NULL)
-			out[k].command = command_from(out[k].diagnostic);
+			out[k].command = mw__bounce_command(out[k].diagnostic);
 	}
 	return nout;
 }

@@ -415,11 +415,8 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 		r->diagnostic = nz(diag);
 		if (h != NULL && h->command != NULL)
 			r->command = h->command;
-		else {
-			const char *c = strcasestr(r->diagnostic, "rcpt to");
-
-			r->command = c ? "RCPT" : "";
-		}
+		else
+			r->command = nz(mw__bounce_command(r->diagnostic));
 		if (r->remote_mta[0] == '\0' && h != NULL &&
 		    h->remote_mta != NULL)
 			r->remote_mta = h->remote_mta;

@@ -28,6 +28,8 @@ size_t mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len);
 bool mw__bounce_match(const char *reason, const char *folded, size_t len);
 /* The pseudo status sisimai gives a reason when no code is known. */
 void mw__bounce_pseudo(char out[8], const char *reason, bool temporary);
+/* The SMTP command a diagnostic names ("RCPT", "DATA"...), or NULL. */
+const char *mw__bounce_command(const char *diagnostic);
 bool mw__bounce_is_hard(const char *reason, const char *status,
     int reply_code);
 

@@ -196,14 +196,44 @@ bool
 mw__bounce_match(const char *reason, const char *folded, size_t len)
 {
 	const struct mw__bounce_ptab *t = ptab(reason);
+	bool hit = false;
 	size_t i;
 
 	if (t == NULL || len == 0)
 		return false;
-	for (i = 0; i < t->n; i++)
-		if (aligned(folded, len, t->pats[i]))
-			return true;
-	return false;
+	/* "!" rows are exceptions: any of them vetoes the reason */
+	for (i = 0; i < t->n; i++) {
+		const char *pat = t->pats[i];
+
+		if (pat[0] == '!') {
+			if (aligned(folded, len, pat + 1))
+				return false;
+			continue;
+		}
+		if (!hit && aligned(folded, len, pat[0] == '=' ? pat + 1 :
+		    pat))
+			hit = true;
+	}
+	return hit;
+}
+
+/* The reason a decisive ("=") row settles, or NULL. */
+static const char *
+decisive(const char *folded, size_t len)
+{
+	size_t k, i;
+
+	if (len == 0)
+		return NULL;
+	for (k = 0; k < mw__bounce_nptab; k++) {
+		const struct mw__bounce_ptab *t = &mw__bounce_ptab[k];
+
+		for (i = 0; i < t->n; i++)
+			if (t->pats[i][0] == '=' &&
+			    aligned(folded, len, t->pats[i] + 1))
+				return t->reason;
+	}
+	return NULL;
 }
 
 struct ctx {
@@ -261,7 +291,10 @@ probe(const struct ctx *c, const char *r)
 					return false;
 			return true;
 		}
-		if (c->cmd[0] == '\0' || strcmp(c->cmd, "RCPT") == 0)
+		/* "user unknown" only proves it when the server said so
+		 * in reply to RCPT; after DATA (or who knows when) it is
+		 * the recipient's filter speaking: filtered, below */
+		if (strcmp(c->cmd, "RCPT") == 0)
 			return text_is(c, r);
 		return false;
 	}
@@ -272,7 +305,7 @@ probe(const struct ctx *c, const char *r)
 			return text_is(c, "userunknown") || text_is(c, r);
 		if (cmd_in(c, before_data))
 			return false;
-		return text_is(c, r);
+		return text_is(c, r) || text_is(c, "userunknown");
 	}
 	if (strcmp(r, "mesgtoobig") == 0) {
 		if (sname_is(c, r))
@@ -356,6 +389,7 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	char folded[MW_BOUNCE_DIAG_MAX + 1];
 	struct ctx c = {0};
 	const char *const *r;
+	const char *dec;
 	bool smtp;
 
 	if (diagnostic == NULL)
@@ -374,6 +408,8 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 		c.sname = mw_esc_reason(&c.esc);
 	if (c.has_esc && c.esc.cls == 2)
 		return "delivered";
+	if ((dec = decisive(c.text, c.len)) != NULL)
+		return dec;
 	smtp = diag_type[0] == '\0' || strcasecmp(diag_type, "smtp") == 0;
 	if (smtp)
 		for (r = order_first; *r; r++)
