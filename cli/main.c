@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd_bounce.h"
 #include "mailwhy/report.h"
 #include "mw_config.h"
 
@@ -13,6 +14,8 @@ main(int argc, char **argv)
 	size_t n;
 	const struct mw_finding_def *c = mw_catalog(&n);
 
+	if (argc > 1 && strcmp(argv[1], "bounce") == 0)
+		return cmd_bounce(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("mailwhy %s\n", MW_VERSION);
 		return 0;

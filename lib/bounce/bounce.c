@@ -526,7 +526,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	struct mw_buf tb;
 	struct mw_bounce_hit hits[MW_BOUNCE_RCPTS_MAX];
 	const struct mw_mime_part *dsn = NULL, *fb = NULL;
-	const char *text = NULL;
+	const char *text = NULL, *full = NULL;
 	size_t nhits = 0, cap = 0, i;
 	int rc;
 
@@ -566,8 +566,33 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		 * human part */
 		text = mw_arena_strndup(a, tb.p,
 		    tb.len > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : tb.len);
+		full = mw_arena_strndup(a, tb.p, tb.len);
 	}
 	mw_buf_release(&tb);
+	if (dsn == NULL && full != NULL) {
+		/* DSN fields written into the text (a broken multipart, a
+		 * forwarded report): parse them from the first field on */
+		const char *f = strcasestr(full, "\nFinal-Recipient:");
+
+		if (f == NULL)
+			f = strcasestr(full, "\nOriginal-Recipient:");
+		if (f != NULL) {
+			struct mw_mime_part *tp = mw_arena_alloc(a,
+			    sizeof(*tp));
+
+			if (tp != NULL) {
+				const char *st = strcasestr(full,
+				    "\nReporting-MTA:");
+
+				if (st == NULL || st > f)
+					st = f;
+				tp->type = "message/delivery-status";
+				tp->data = (const uint8_t *)st + 1;
+				tp->len = strlen(st + 1);
+				dsn = tp;
+			}
+		}
+	}
 	if (dsn != NULL) {
 		out->kind = MW_BOUNCE_FAILURE;
 		out->detector = "rfc3464";
@@ -575,6 +600,8 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 			goto done;
 		if (out->nrcpts > 0)
 			goto done;
+		out->kind = MW_BOUNCE_NOT;
+		out->detector = "";
 	}
 	if (!looks_bounce(&x) && looks_autoreply(&x)) {
 		struct mw_bounce_rcpt *r;

@@ -201,6 +201,19 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 		GMimeMultipart *mp = GMIME_MULTIPART(obj);
 		int i, n = g_mime_multipart_get_count(mp);
 
+		/* A multipart whose boundary never appears (old Sendmail
+		 * DSNs do this) is all preamble: keep it as text. */
+		if (n == 0) {
+			const char *pro = g_mime_multipart_get_prologue(mp);
+
+			if (pro != NULL && (p = new_part(w, obj, depth)) !=
+			    NULL) {
+				p->type = "text/plain";
+				return set_data(w, p, pro, strlen(pro));
+			}
+			return 0;
+		}
+
 		for (i = 0; i < n; i++) {
 			if ((rc = walk(w, g_mime_multipart_get_part(mp, i),
 			    depth + 1)) != 0)
