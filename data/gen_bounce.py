@@ -41,6 +41,16 @@ def cstr(s):
     return '"' + "".join(out) + '"'
 
 
+def bigram(pat):
+    """The prefilter key of a pattern: its first two bytes hashed as
+    lib/bounce/reason.c hashes the text's (BIGRAM in bounce_int.h)."""
+    body = pat[1:] if pat[:1] in "!=" else pat
+    b = body.split("*")[0].encode("utf-8")
+    if len(b) < 2:
+        return 0xFFFF
+    return (b[0] * 31 + b[1]) & 4095
+
+
 def main():
     out, path = sys.argv[1], sys.argv[2]
     errors, byreason, seen = [], {}, set()
@@ -82,14 +92,21 @@ def main():
                 "data/bounce-patterns.tsv; do not edit. */\n")
         o.write('#include "bounce/bounce_int.h"\n\n')
         for r in sorted(byreason):
-            o.write("static const char *const p_%s[] = {\n" % r)
+            o.write("static const struct mw__bounce_pat p_%s[] = {\n" % r)
             for p in byreason[r]:
-                o.write("\t%s,\n" % cstr(p))
+                o.write("\t{%s, %d},\n" % (cstr(p), bigram(p)))
             o.write("};\n")
         o.write("\nconst struct mw__bounce_ptab mw__bounce_ptab[] = {\n")
         for r in sorted(byreason):
             o.write('\t{"%s", p_%s, %d},\n' % (r, r, len(byreason[r])))
         o.write("};\nconst size_t mw__bounce_nptab = %d;\n" % len(byreason))
+        dec = [(r, p[1:]) for r in sorted(byreason) for p in byreason[r]
+               if p.startswith("=")]
+        o.write("\n/* decisive rows, file order within each reason */\n")
+        o.write("const struct mw__bounce_decisive mw__bounce_decisive[] = {\n")
+        for r, p in dec:
+            o.write('\t{"%s", %s},\n' % (r, cstr(p)))
+        o.write("};\nconst size_t mw__bounce_ndecisive = %d;\n" % len(dec))
 
 
 main()

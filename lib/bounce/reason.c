@@ -192,8 +192,31 @@ ptab(const char *reason)
 	return NULL;
 }
 
+/* The byte pairs of text as a 4096-bit set (pairs: 64 words). */
+static void
+pairs_of(uint64_t *pairs, const char *text, size_t len)
+{
+	size_t i;
+
+	memset(pairs, 0, 64 * sizeof(*pairs));
+	for (i = 0; i + 1 < len; i++) {
+		unsigned k = MW__BIGRAM((unsigned char)text[i],
+		    (unsigned char)text[i + 1]);
+
+		pairs[k >> 6] |= (uint64_t)1 << (k & 63);
+	}
+}
+
+static bool
+may_hold(const uint64_t *pairs, uint16_t bg)
+{
+	return pairs == NULL || bg == 0xFFFF ||
+	    (pairs[bg >> 6] >> (bg & 63)) & 1;
+}
+
 bool
-mw__bounce_match(const char *reason, const char *folded, size_t len)
+mw__bounce_match(const char *reason, const char *folded, size_t len,
+    const uint64_t *pairs)
 {
 	const struct mw__bounce_ptab *t = ptab(reason);
 	bool hit = false;
@@ -203,7 +226,10 @@ mw__bounce_match(const char *reason, const char *folded, size_t len)
 		return false;
 	/* "!" rows are exceptions: any of them vetoes the reason */
 	for (i = 0; i < t->n; i++) {
-		const char *pat = t->pats[i];
+		const char *pat = t->pats[i].pat;
+
+		if (!may_hold(pairs, t->pats[i].bigram))
+			continue;
 
 		if (pat[0] == '!') {
 			if (aligned(folded, len, pat + 1))
@@ -221,18 +247,13 @@ mw__bounce_match(const char *reason, const char *folded, size_t len)
 static const char *
 decisive(const char *folded, size_t len)
 {
-	size_t k, i;
+	size_t i;
 
 	if (len == 0)
 		return NULL;
-	for (k = 0; k < mw__bounce_nptab; k++) {
-		const struct mw__bounce_ptab *t = &mw__bounce_ptab[k];
-
-		for (i = 0; i < t->n; i++)
-			if (t->pats[i][0] == '=' &&
-			    aligned(folded, len, t->pats[i] + 1))
-				return t->reason;
-	}
+	for (i = 0; i < mw__bounce_ndecisive; i++)
+		if (aligned(folded, len, mw__bounce_decisive[i].pat))
+			return mw__bounce_decisive[i].reason;
 	return NULL;
 }
 
@@ -244,12 +265,30 @@ struct ctx {
 	bool has_esc;
 	int reply;
 	const char *cmd;
+	/* each reason's phrases are tried once per diagnostic: the passes
+	 * ask about some reasons several times */
+	const char *asked[40];
+	bool answer[40];
+	size_t nasked;
+	uint64_t pairs[64];
 };
 
 static bool
-text_is(const struct ctx *c, const char *reason)
+text_is(const struct ctx *c0, const char *reason)
 {
-	return mw__bounce_match(reason, c->text, c->len);
+	struct ctx *c = (struct ctx *)c0;
+	size_t i;
+	bool v;
+
+	for (i = 0; i < c->nasked; i++)
+		if (c->asked[i] == reason)
+			return c->answer[i];
+	v = mw__bounce_match(reason, c->text, c->len, c->pairs);
+	if (c->nasked < sizeof(c->asked) / sizeof(c->asked[0])) {
+		c->asked[c->nasked] = reason;
+		c->answer[c->nasked++] = v;
+	}
+	return v;
 }
 
 static bool
@@ -401,6 +440,7 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	c.len = mw__bounce_fold(folded, sizeof(folded), diagnostic,
 	    strlen(diagnostic));
 	c.text = folded;
+	pairs_of(c.pairs, folded, c.len);
 	c.reply = reply_code;
 	c.cmd = command ? command : "";
 	if ((c.has_esc = mw_esc_parse(&c.esc, status)) &&

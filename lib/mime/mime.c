@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gmime/gmime.h>
 
@@ -68,9 +69,38 @@ lower_dup(struct mw_arena *a, const char *s)
 	return d;
 }
 
+/* The fields kept of an attached message: decoding every Received and
+ * DKIM-Signature of the returned original costs more than the rest of a
+ * bounce, and nothing reads them. */
+static const char *const attached_keep[] = {"From", "To", "Cc", "Subject",
+    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients", NULL};
+
+/* Trace and signature fields of the message itself: long, many, and no
+ * bounce reading needs them decoded (Received is read raw elsewhere). */
+static const char *const top_skip[] = {"Received", "DKIM-Signature",
+    "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results",
+    "Authentication-Results", "Received-SPF", "X-Received",
+    "X-Google-DKIM-Signature", "X-Gm-Message-State", "X-Google-Smtp-Source",
+    "DomainKey-Signature", NULL};
+
+static bool
+wanted(const char *name, const char *const *keep)
+{
+	if (keep == NULL) {
+		for (keep = top_skip; *keep; keep++)
+			if (strcasecmp(name, *keep) == 0)
+				return false;
+		return true;
+	}
+	for (; *keep; keep++)
+		if (strcasecmp(name, *keep) == 0)
+			return true;
+	return false;
+}
+
 static int
 copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
-    GMimeObject *obj, bool *truncated)
+    GMimeObject *obj, bool *truncated, const char *const *keep)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	int i, n = hl ? g_mime_header_list_get_count(hl) : 0;
@@ -90,11 +120,12 @@ copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 	for (i = 0; i < n; i++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
 		const char *name = h ? g_mime_header_get_name(h) : NULL;
-		const char *val = h ? g_mime_header_get_value(h) : NULL;
+		const char *val;
 		size_t vl;
 
-		if (name == NULL)
+		if (name == NULL || !wanted(name, keep))
 			continue;
+		val = g_mime_header_get_value(h);
 		if (val == NULL)
 			val = "";
 		vl = strlen(val);
@@ -232,11 +263,21 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 
 		if (em != NULL)
 			return copy_headers(&p->headers, &p->nheaders, w->a,
-			    GMIME_OBJECT(em), &w->m->truncated);
+			    GMIME_OBJECT(em), &w->m->truncated, attached_keep);
 		return 0;
 	}
 	if (GMIME_IS_TEXT_PART(obj)) {
-		char *t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+		const char *cs = g_mime_text_part_get_charset(
+		    GMIME_TEXT_PART(obj));
+		char *t;
+
+		/* ASCII and UTF-8 need no conversion: skip the iconv
+		 * filter (it costs a module load per part) */
+		if (cs == NULL || strcasecmp(cs, "us-ascii") == 0 ||
+		    strcasecmp(cs, "utf-8") == 0 ||
+		    strcasecmp(cs, "ascii") == 0)
+			return leaf_bytes(w, p, GMIME_PART(obj));
+		t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
 
 		if (t != NULL) {
 			rc = set_data(w, p, t, strlen(t));
@@ -293,7 +334,7 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 		return mw_err_set(err, MW_EINVAL, "mime", 0,
 		    "not a message");
 	rc = copy_headers(&out->headers, &out->nheaders, a, GMIME_OBJECT(gm),
-	    &out->truncated);
+	    &out->truncated, NULL);
 	if (rc == 0) {
 		GMimeObject *body = g_mime_message_get_mime_part(gm);
 
