@@ -23,8 +23,8 @@
 #include "mailwhy/arena.h"
 #include "mailwhy/bounce.h"
 
-#define MIN_REASON_PCT 78.0
-#define MIN_RCPT_PCT 93.0
+#define MIN_REASON_PCT 78.5
+#define MIN_RCPT_PCT 93.5
 #define MAXROWS 2048
 #define MAXFAM 8
 
