@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_bounce.h"
 #include "mw_config.h"
 
 static const struct {
@@ -13,6 +14,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"addr", cmd_addr, N_("check addresses: syntax, typos, the domain's mail servers")},
+	{"bounce", cmd_bounce, N_("why letters came back: bounces, DSNs, feedback reports")},
 	{"lab", cmd_lab, N_("start, stop or inspect the offline test lab")},
 	{"catalog", cmd_catalog, N_("list every finding code (text, JSON or Markdown)")},
 };

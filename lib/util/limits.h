@@ -90,4 +90,49 @@
  * bounds the time of one check against a runaway list. */
 #define MW_TYPO_LIST_MAX 100000
 
+/* MIME (lib/mime) */
+/* Largest message read whole; real bounces are far smaller (the copy of
+ * the original is what makes them big), and mail systems commonly refuse
+ * messages over 25-50 MB anyway. */
+#define MW_MIME_MESSAGE_MAX (32u * 1024 * 1024)
+/* Nesting of multiparts and attached messages followed; a bounce needs 3
+ * (report > message/rfc822 > its multipart), 16 stops recursion bombs. */
+#define MW_MIME_DEPTH_MAX 16
+/* Leaf parts kept per message; a real report has 2-4, a hostile one
+ * thousands (each costs a GMime object and a decode). */
+#define MW_MIME_PARTS_MAX 128
+/* Decoded text kept per part: the explanation of a bounce is in the first
+ * kilobytes; past this the part is cut and the cut is recorded. */
+#define MW_MIME_TEXT_MAX (256u * 1024)
+/* Header fields kept per message or part; real ones carry 20-80
+ * (Received lines included), a header bomb carries millions. */
+#define MW_MIME_HEADERS_MAX 256
+/* One unfolded header value kept; RFC 5322 2.1.1 lines are 998 octets
+ * and long Received or DKIM fields fold to a few thousand. */
+#define MW_MIME_HEADER_MAX 8192
+
+/* Bounces (lib/bounce: RFC 3464, RFC 6533, RFC 5965, RFC 3834) */
+/* One delivery-status field, folded lines joined.  RFC 5322 2.1.1 caps a
+ * line at 998 octets; Diagnostic-Code lines fold, so allow 8 lines' worth
+ * and refuse to grow without bound. */
+#define MW_DSN_FIELD_MAX 8192
+/* Fields per delivery-status block: RFC 3464 2.2 and 2.3 define 14; the
+ * rest are extensions (X-*).  More is garbage. */
+#define MW_DSN_FIELDS_MAX 64
+/* Recipients reported per message (delivery-status blocks, or addresses
+ * found in a text bounce).  A real DSN names at most the message's
+ * recipients, and RFC 5321 4.5.3.1.8 only requires 100 of those. */
+#define MW_BOUNCE_RCPTS_MAX 100
+/* Diagnostic text kept per recipient: an SMTP reply is at most a few
+ * lines (RFC 5321 4.5.3.1.5: 512 octets each). */
+#define MW_BOUNCE_DIAG_MAX 2048
+/* Lines of a text bounce scanned before the copy of the original; the
+ * explanation part of a real bounce has tens. */
+#define MW_BOUNCE_BODY_LINES_MAX 4000
+/* One body line examined (RFC 5322 2.1.1: 998 + CRLF); longer lines are
+ * cut, not rejected: MTAs do send over-long lines. */
+#define MW_BOUNCE_LINE_MAX 1000
+/* Messages read from one mbox file or Maildir folder. */
+#define MW_BOUNCE_FOLDER_MAX 1000000
+
 #endif

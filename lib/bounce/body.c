@@ -1,0 +1,424 @@
+/*
+ * body.c - the body matcher: failed recipients and their diagnostic
+ * lines in the human-readable text of a bounce, for the many MTAs that
+ * send no message/delivery-status part (qmail, Exim, old Sendmail,
+ * Exchange, webmail providers) or send one without the remote's words.
+ *
+ * The shapes recognised are layouts, not products:
+ *   "<addr>: words"  "addr: words"  "<addr>... words"   (Postfix, Sendmail)
+ *   "  addr" alone, words on the following indented lines   (Exim, Gmail)
+ *   "<addr>:" then a paragraph                             (qmail)
+ *   ">>> RCPT To:<addr>" then "<<< 550 ..."                (transcripts)
+ *   "Final-Recipient: rfc822; addr" written as text         (pasted DSNs)
+ * The scan stops at the copy of the original message (a separator line
+ * naming it, an attached message's Content-Type, or its first Received
+ * or Return-Path line), so addresses in the original never count.
+ *
+ * Limits (limits.h): MW_BOUNCE_BODY_LINES_MAX lines, MW_BOUNCE_LINE_MAX
+ * octets per line examined, MW_BOUNCE_DIAG_MAX octets of diagnostic per
+ * recipient, at most max recipients.  Input is bytes, never trusted to
+ * be NUL-terminated; results live in the arena.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "bounce/bounce_int.h"
+#include "mailwhy/buf.h"
+#include "mailwhy/slice.h"
+#include "util/limits.h"
+
+struct line {
+	const uint8_t *p;
+	size_t len;
+	size_t indent;
+};
+
+static bool
+is_local(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c >= 0x80 ||
+	    strchr(".!#$%&'*+-/=?^_`{|}~", c) != NULL;
+}
+
+static bool
+is_dom(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '.' || c == '-' || c >= 0x80;
+}
+
+/*
+ * The first address in p[0..len): start offset and length; false when
+ * there is none.  local@domain with a dotted domain (or [ip]).
+ */
+static bool
+find_addr(const uint8_t *p, size_t len, size_t from, size_t *s, size_t *n)
+{
+	size_t i;
+
+	for (i = from; i < len; i++) {
+		size_t a, b;
+
+		if (p[i] != '@')
+			continue;
+		a = i;
+		while (a > 0 && is_local(p[a - 1]) && i - a < MW_ADDR_LOCAL_MAX)
+			a--;
+		while (a < i && (p[a] == '.' || p[a] == '\'' || p[a] == '/' ||
+		    p[a] == '|' || p[a] == '*' || p[a] == '='))
+			a++;
+		b = i + 1;
+		while (b < len && is_dom(p[b]) && b - i < MW_ADDR_DOMAIN_MAX)
+			b++;
+		while (b > i + 1 && (p[b - 1] == '.' || p[b - 1] == '-'))
+			b--;
+		if (a == i || b == i + 1)
+			continue;
+		if (memchr(p + i + 1, '.', b - i - 1) == NULL)
+			continue;
+		*s = a;
+		*n = b - a;
+		return true;
+	}
+	return false;
+}
+
+static bool
+starts_ci(const uint8_t *p, size_t len, const char *pre)
+{
+	size_t n = strlen(pre);
+
+	return len >= n && strncasecmp((const char *)p, pre, n) == 0;
+}
+
+static bool
+has_ci(const uint8_t *p, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (strncasecmp((const char *)p + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+/* Does this line begin the copy of the original message? */
+static bool
+is_cut(const struct line *l)
+{
+	static const char *const words[] = {"original", "copy of",
+	    "unsent", "returned", "follows", "headers", "rfc822",
+	    "below this line", "message text", "message body", "message ",
+	    NULL};
+	const uint8_t *p = l->p + l->indent;
+	size_t len = l->len - l->indent, i, deco = 0;
+
+	if (starts_ci(p, len, "content-type: message/") ||
+	    starts_ci(p, len, "content-type: text/rfc822-headers") ||
+	    starts_ci(p, len, "received: from") ||
+	    starts_ci(p, len, "return-path:"))
+		return true;
+	for (i = 0; i < len && strchr("-=_*# ", p[i]) != NULL; i++)
+		if (p[i] != ' ')
+			deco++;
+	if (deco < 3)
+		return false;
+	if (has_ci(p, len, "transcript") || has_ci(p, len, "reason") ||
+	    has_ci(p, len, "error") || has_ci(p, len, "following address") ||
+	    has_ci(p, len, "fatal") || has_ci(p, len, "delivery report"))
+		return false;
+	for (i = 0; words[i] != NULL; i++)
+		if (has_ci(p, len, words[i]))
+			return true;
+	return false;
+}
+
+static bool
+is_header_line(const struct line *l)
+{
+	static const char *const h[] = {"from:", "to:", "cc:", "subject:",
+	    "date:", "reply-to:", "sender:", "message-id:", "in-reply-to:",
+	    "references:", "return-path:", "envelope-to:", "delivered-to:",
+	    "x-", "errors-to:", "mail from:", "reporting-mta:", NULL};
+	size_t i;
+
+	for (i = 0; h[i] != NULL; i++)
+		if (starts_ci(l->p + l->indent, l->len - l->indent, h[i]))
+			return true;
+	return false;
+}
+
+/* Lines that end a recipient's diagnostic block. */
+static bool
+is_blank(const struct line *l)
+{
+	return l->indent == l->len;
+}
+
+/*
+ * Is the address at p[s..s+n) in this line the subject of the line (a
+ * failed recipient), not a mention inside a sentence?  Sets *rest to
+ * the offset of the words after it.
+ */
+static bool
+recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
+    const char **cmd)
+{
+	const uint8_t *p = l->p;
+	size_t len = l->len, b = s, e = s + n, i;
+
+	*cmd = NULL;
+	/* ">>> RCPT To:<addr>" transcripts */
+	for (i = l->indent; i < s; i++)
+		if (starts_ci(p + i, len - i, "rcpt to:")) {
+			*cmd = "RCPT";
+			*rest = len;
+			return true;
+		}
+	if (b > l->indent && p[b - 1] == '<')
+		b--;
+	if (e < len && p[e] == '>')
+		e++;
+	/* "Final-Recipient: rfc822; addr", "Failed recipient: addr",
+	 * "Recipient address: addr": a short label, then the address */
+	for (i = l->indent; i < b; i++)
+		if (p[i] == ':' || p[i] == ';')
+			break;
+	if (i < b) {
+		const uint8_t *q = p + l->indent;
+		size_t ql = i - l->indent, j;
+		bool label_ok = ql <= 40;
+
+		for (j = i + 1; j < b && label_ok; j++)
+			if (strchr(" \t<\"';", p[j]) == NULL &&
+			    !starts_ci(p + j, b - j, "rfc822"))
+				label_ok = false;
+			else if (starts_ci(p + j, b - j, "rfc822"))
+				j += 5;
+		if (label_ok && (has_ci(q, ql, "recipient") ||
+		    has_ci(q, ql, "address") || has_ci(q, ql, "rcpt") ||
+		    has_ci(q, ql, "to") || has_ci(q, ql, "user") ||
+		    has_ci(q, ql, "mailbox")) &&
+		    !has_ci(q, ql, "original-recipient") &&
+		    !has_ci(q, ql, "from") && !has_ci(q, ql, "sender")) {
+			*rest = e;
+			return true;
+		}
+	}
+	/* in a sentence: "... delivering your mail to <addr>." */
+	if (b > l->indent + 3) {
+		const uint8_t *q = p + l->indent;
+		size_t ql = b - l->indent;
+
+		if (ql >= 3 && (strncasecmp((const char *)p + b - 3, "to ",
+		    3) == 0) && (has_ci(q, ql, "deliver") ||
+		    has_ci(q, ql, "fail") || has_ci(q, ql, "error") ||
+		    has_ci(q, ql, "could not") || has_ci(q, ql, "unable"))) {
+			*rest = e;
+			return true;
+		}
+	}
+	/* the address must start the line, after quotes or brackets */
+	for (i = l->indent; i < b; i++)
+		if (strchr("\"'([* ", p[i]) == NULL)
+			return false;
+	*rest = e;
+	return true;
+}
+
+static void
+squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	if (b->len > 0 && len > 0)
+		(void)mw_buf_putc(b, ' ');
+	for (i = 0; i < len; i++) {
+		uint8_t c = p[i];
+
+		if (c == '\t' || c == '\r' || c < 32)
+			c = ' ';
+		if (c == ' ' && b->len > 0 && b->p[b->len - 1] == ' ')
+			continue;
+		if (mw_buf_putc(b, c) != 0)
+			return;
+	}
+}
+
+/* The host named after "host " (Postfix, Exim) or "while talking to "
+ * (Sendmail) in the diagnostic. */
+static const char *
+remote_from(struct mw_arena *a, const char *d)
+{
+	static const char *const keys[] = {"host ", "while talking to ",
+	    "remote host ", "connected to ", NULL};
+	size_t k;
+
+	for (k = 0; keys[k] != NULL; k++) {
+		const char *h = strcasestr(d, keys[k]);
+		size_t n = 0;
+
+		if (h == NULL)
+			continue;
+		h += strlen(keys[k]);
+		while (is_dom((uint8_t)h[n]))
+			n++;
+		while (n > 0 && h[n - 1] == '.')
+			n--;
+		if (n > 3 && memchr(h, '.', n) != NULL)
+			return mw_arena_strndup(a, h, n);
+	}
+	return NULL;
+}
+
+const char *
+mw__bounce_command(const char *d)
+{
+	if (strcasestr(d, "rcpt") != NULL ||
+	    strcasestr(d, "does not like recipient") != NULL ||
+	    strcasestr(d, "recipient address rejected") != NULL)
+		return "RCPT";
+	if (strcasestr(d, "mail from") != NULL)
+		return "MAIL";
+	if (strcasestr(d, "end of data") != NULL ||
+	    strcasestr(d, "after data") != NULL ||
+	    strcasestr(d, "data command") != NULL)
+		return "DATA";
+	if (strcasestr(d, "ehlo") != NULL || strcasestr(d, "helo") != NULL)
+		return "EHLO";
+	if (strcasestr(d, "initial connection") != NULL)
+		return "CONN";
+	return NULL;
+}
+
+size_t
+mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
+    struct mw_arena *a, const uint8_t *text, size_t len)
+{
+	struct line l;
+	size_t pos = 0, nlines = 0, nout = 0, k;
+	struct mw_buf diag;
+	struct mw_bounce_hit *cur = NULL;
+	bool in_block = false;
+	size_t blanks = 0;
+
+	if (text == NULL || max == 0)
+		return 0;
+	mw_buf_init(&diag, MW_BOUNCE_DIAG_MAX);
+	while (pos < len && nlines++ < MW_BOUNCE_BODY_LINES_MAX) {
+		const uint8_t *nl = memchr(text + pos, '\n', len - pos);
+		size_t s, n, rest;
+		const char *cmd;
+
+		l.p = text + pos;
+		l.len = nl ? (size_t)(nl - l.p) : len - pos;
+		pos += l.len + (nl ? 1 : 0);
+		if (l.len > MW_BOUNCE_LINE_MAX)
+			l.len = MW_BOUNCE_LINE_MAX;
+		while (l.len > 0 && (l.p[l.len - 1] == '\r' ||
+		    l.p[l.len - 1] == ' ' || l.p[l.len - 1] == '\t'))
+			l.len--;
+		for (l.indent = 0; l.indent < l.len &&
+		    (l.p[l.indent] == ' ' || l.p[l.indent] == '\t');
+		    l.indent++)
+			;
+		if (is_cut(&l))
+			break;
+		if (is_blank(&l)) {
+			if (cur != NULL && diag.len > 0)
+				blanks++;
+			if (blanks >= 2)
+				in_block = false;
+			continue;
+		}
+		if (find_addr(l.p, l.len, 0, &s, &n) && !is_header_line(&l) &&
+		    recipient_line(&l, s, n, &rest, &cmd)) {
+			bool dup = false;
+
+			for (k = 0; k < nout; k++)
+				if (strlen(out[k].recipient) == n &&
+				    strncasecmp(out[k].recipient,
+				    (const char *)l.p + s, n) == 0)
+					dup = true;
+			if (cur != NULL && diag.len > 0 && cur->diagnostic == NULL)
+				cur->diagnostic = mw_arena_strndup(a, diag.p,
+				    diag.len);
+			mw_buf_reset(&diag);
+			blanks = 0;
+			if (dup) {
+				/* the same address again (a transcript after
+				 * a summary): its words extend the first */
+				for (k = 0; k < nout; k++)
+					if (strncasecmp(out[k].recipient,
+					    (const char *)l.p + s, n) == 0)
+						break;
+				cur = &out[k];
+				if (cur->diagnostic != NULL)
+					squeeze_append(&diag,
+					    (const uint8_t *)cur->diagnostic,
+					    strlen(cur->diagnostic));
+				cur->diagnostic = NULL;
+			} else {
+				if (nout >= max)
+					break;
+				cur = &out[nout++];
+				memset(cur, 0, sizeof(*cur));
+				cur->recipient = mw_arena_strndup(a, l.p + s,
+				    n);
+			}
+			if (cmd != NULL)
+				cur->command = cmd;
+			in_block = true;
+			while (rest < l.len && strchr(":.> \t", l.p[rest]))
+				rest++;
+			if (rest < l.len)
+				squeeze_append(&diag, l.p + rest,
+				    l.len - rest);
+			continue;
+		}
+		if (cur != NULL && in_block) {
+			const uint8_t *p = l.p + l.indent;
+			size_t pl = l.len - l.indent;
+
+			/* transcript replies: "<<< 550 5.1.1 ..." */
+			if (starts_ci(p, pl, "<<< ")) {
+				p += 4;
+				pl -= 4;
+			} else if (starts_ci(p, pl, ">>> "))
+				continue;
+			squeeze_append(&diag, p, pl);
+		}
+	}
+	if (cur != NULL && diag.len > 0 && cur->diagnostic == NULL)
+		cur->diagnostic = mw_arena_strndup(a, diag.p, diag.len);
+	mw_buf_release(&diag);
+	for (k = 0; k < nout; k++) {
+		if (out[k].diagnostic == NULL)
+			out[k].diagnostic = "";
+		out[k].remote_mta = remote_from(a, out[k].diagnostic);
+		if (out[k].command == NULL)
+			out[k].command = mw__bounce_command(out[k].diagnostic);
+	}
+	return nout;
+}
+
+bool
+mw_bounce_mbox_next(const uint8_t **msg, size_t *msglen, const uint8_t *p,
+    size_t len, size_t *off)
+{
+	size_t s = *off, i;
+
+	if (s >= len)
+		return false;
+	/* RFC 4155: a message starts at "From " at the start of a line */
+	for (i = s + 1; i + 5 <= len; i++)
+		if (p[i - 1] == '\n' && memcmp(p + i, "From ", 5) == 0)
+			break;
+	if (i + 5 > len)
+		i = len;
+	*msg = p + s;
+	*msglen = i - s;
+	*off = i;
+	return true;
+}

@@ -1,0 +1,698 @@
+/*
+ * bounce.c - one message in, one verdict per failed recipient out.
+ *
+ * Order of evidence, as in sisimai:
+ *   1. a feedback report (RFC 5965 multipart/report; report-type=
+ *      feedback-report): reason "feedback" with its Feedback-Type;
+ *   2. a delivery status notification (RFC 3464 / RFC 6533): the
+ *      recipients, Status, Action, Remote-MTA and Diagnostic-Code, with
+ *      the human-readable part filling in the words when the DSN has
+ *      none;
+ *   3. an auto-reply (RFC 3834 Auto-Submitted, X-Autoreply, vacation
+ *      subjects): reason "vacation", never a failure;
+ *   4. a non-standard bounce recognised by its sender, subject or
+ *      failure headers (X-Failed-Recipients): the body matcher (body.c);
+ * then each recipient is classified (reason.c).  A message with none of
+ * this evidence is MW_BOUNCE_NOT.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "bounce/bounce_int.h"
+#include "mailwhy/mime.h"
+#include "mailwhy/buf.h"
+#include "util/limits.h"
+
+struct msg {
+	struct mw_mime m;
+	struct mw_arena *a;
+	const char *from, *subject, *to;
+};
+
+static const char *
+hdr(const struct msg *x, const char *name)
+{
+	return mw_mime_header_get(x->m.headers, x->m.nheaders, name);
+}
+
+static bool
+ci_has(const char *hay, const char *needle)
+{
+	return hay != NULL && strcasestr(hay, needle) != NULL;
+}
+
+/* Sender names and subjects of bounces, in the languages seen. */
+static bool
+looks_bounce(const struct msg *x)
+{
+	static const char *const froms[] = {"mailer-daemon", "postmaster",
+	    "mail delivery", "mail administrator", "mailer_daemon",
+	    "mail-daemon", "mdaemon", "bounce", "nobody@", "mail system",
+	    "delivery subsystem", "microsoftexchange", "mailerdaemon",
+	    "returned mail", "no-reply@", "noreply@", "notify", NULL};
+	static const char *const subjects[] = {"undeliver", "undelivered",
+	    "delivery status", "delivery fail", "delivery notification",
+	    "returned mail", "failure notice", "mail delivery failed",
+	    "could not be delivered", "nondeliverable", "non remis",
+	    "non-remis", "unzustellbar", "zustellung", "not delivered",
+	    "delivery problem", "mail system error", "warning: could not",
+	    "delayed mail", "delivery delay", "message delayed",
+	    "returned to sender", "rejected", "bounce", "error",
+	    "недостав", "не доставлено", "возврат", "failed", "delivery report",
+	    "delivery has failed", "status notification", "mail failure",
+	    "nicht zugestellt", "not be delivered", "sending failed", NULL};
+	size_t i;
+
+	if (hdr(x, "X-Failed-Recipients") != NULL)
+		return true;
+	for (i = 0; froms[i] != NULL; i++)
+		if (ci_has(x->from, froms[i]))
+			return true;
+	for (i = 0; subjects[i] != NULL; i++)
+		if (ci_has(x->subject, subjects[i]))
+			return true;
+	return false;
+}
+
+/* RFC 3834 3.1.7 and the de-facto markers of vacation programs. */
+static bool
+looks_autoreply(const struct msg *x)
+{
+	static const char *const subjects[] = {"auto:", "autoreply",
+	    "auto-reply", "auto reply", "automatic reply", "out of office",
+	    "out of the office", "vacation", "autosvar", "abwesenheit",
+	    "автоответ", "réponse automatique", "away from", NULL};
+	const char *as = hdr(x, "Auto-Submitted");
+	size_t i;
+
+	if (as != NULL && ci_has(as, "auto-replied"))
+		return true;
+	if (hdr(x, "X-Autoreply") != NULL || hdr(x, "X-Autorespond") != NULL)
+		return true;
+	if (ci_has(hdr(x, "Precedence"), "auto_reply"))
+		return true;
+	for (i = 0; subjects[i] != NULL; i++)
+		if (ci_has(x->subject, subjects[i]))
+			return true;
+	return false;
+}
+
+/* The human-readable text: text parts outside the returned original. */
+static void
+human_text(struct mw_buf *b, const struct msg *x)
+{
+	size_t i;
+	bool any = false;
+
+	for (i = 0; i < x->m.nparts; i++) {
+		const struct mw_mime_part *p = &x->m.parts[i];
+
+		if (strcmp(p->type, "message/rfc822") == 0 ||
+		    strcmp(p->type, "text/rfc822-headers") == 0)
+			break; /* the original follows */
+		if (strncmp(p->type, "text/plain", 10) == 0 ||
+		    (strncmp(p->type, "text/", 5) == 0 &&
+		    strcmp(p->type, "text/html") != 0 && p->depth == 0)) {
+			(void)mw_buf_append(b, p->data, p->len);
+			(void)mw_buf_putc(b, '\n');
+			any = true;
+		}
+	}
+	if (any)
+		return;
+	/* HTML-only bounces (Office 365 keeps a plain part; some portals
+	 * do not): tags out, text kept */
+	for (i = 0; i < x->m.nparts; i++) {
+		const struct mw_mime_part *p = &x->m.parts[i];
+		size_t k;
+		bool tag = false;
+
+		if (strcmp(p->type, "text/html") != 0)
+			continue;
+		for (k = 0; k < p->len; k++) {
+			uint8_t c = p->data[k];
+
+			if (c == '<') {
+				tag = true;
+				if (k + 3 < p->len &&
+				    (strncasecmp((const char *)p->data + k,
+				    "<br", 3) == 0 ||
+				    strncasecmp((const char *)p->data + k,
+				    "<p", 2) == 0 ||
+				    strncasecmp((const char *)p->data + k,
+				    "<tr", 3) == 0 ||
+				    strncasecmp((const char *)p->data + k,
+				    "<div", 4) == 0))
+					(void)mw_buf_putc(b, '\n');
+			} else if (c == '>')
+				tag = false;
+			else if (!tag)
+				(void)mw_buf_putc(b, c);
+		}
+		break;
+	}
+}
+
+static const char *
+nz(const char *s)
+{
+	return s ? s : "";
+}
+
+static char *
+trim_addr(struct mw_arena *a, const char *v)
+{
+	const char *s = mw_dsn_value(v);
+	size_t n;
+
+	if (s == NULL)
+		return NULL;
+	while (*s == ' ' || *s == '<' || *s == '"')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '>' ||
+	    s[n - 1] == '"' || s[n - 1] == '.'))
+		n--;
+	return mw_arena_strndup(a, s, n);
+}
+
+static void
+lower(char *s)
+{
+	for (; s && *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/*
+ * Completes one recipient: codes from the words when the fields lack
+ * them, the reason, hard/soft, the pseudo status.
+ */
+static void
+finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
+{
+	struct mw_esc e, de;
+	const char *d = nz(r->diagnostic);
+	bool have = mw_esc_parse(&e, r->status);
+	bool dhave = mw_esc_find(&de, (const uint8_t *)d, strlen(d));
+	bool temporary;
+	char buf[8];
+
+	/* "5.0.0" in Status with "5.1.1" in the words: the words are more
+	 * specific (Postfix and Exchange both do this) */
+	if (dhave && (!have || (e.subject == 0 && e.detail == 0 &&
+	    (de.subject != 0 || de.detail != 0) && de.cls == e.cls))) {
+		r->status = mw_arena_printf(a, "%u.%u.%u", de.cls, de.subject,
+		    de.detail);
+		have = true;
+		e = de;
+	}
+	if (r->reply_code == 0)
+		r->reply_code = mw_reply_code_find((const uint8_t *)d,
+		    strlen(d));
+	if (r->reason == NULL)
+		r->reason = mw_bounce_reason(d, r->status, r->reply_code,
+		    r->action, r->diag_type, r->command);
+	temporary = (have && e.cls == 4) || r->reply_code / 100 == 4 ||
+	    ci_has(r->action, "delayed");
+	if (!have || r->status[0] == '\0') {
+		mw__bounce_pseudo(buf, r->reason, temporary);
+		r->status = mw_arena_strdup(a, buf);
+		r->status_pseudo = buf[0] != '\0';
+	}
+	r->hard = mw__bounce_is_hard(r->reason, r->status, r->reply_code);
+	if (r->status == NULL)
+		r->status = "";
+}
+
+static struct mw_bounce_rcpt *
+add_rcpt(struct mw_bounce *b, struct mw_arena *a, size_t *cap)
+{
+	struct mw_bounce_rcpt *r;
+
+	if (b->nrcpts >= MW_BOUNCE_RCPTS_MAX) {
+		b->truncated = true;
+		return NULL;
+	}
+	if (b->nrcpts == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct mw_bounce_rcpt *n = mw_arena_calloc(a, nc, sizeof(*n));
+
+		if (n == NULL)
+			return NULL;
+		if (*cap)
+			memcpy(n, b->rcpts, *cap * sizeof(*n));
+		b->rcpts = n;
+		*cap = nc;
+	}
+	r = &b->rcpts[b->nrcpts++];
+	memset(r, 0, sizeof(*r));
+	r->action = r->remote_mta = r->diagnostic = r->diag_type = "";
+	r->command = r->feedback_type = "";
+	return r;
+}
+
+/* The Original-Rcpt-To or the To of the returned original (ARF). */
+static const char *
+arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
+{
+	size_t i;
+	const char *to = NULL;
+
+	/* the feedback fields share the delivery-status syntax */
+	if (fb != NULL) {
+		const char *p = (const char *)fb->data;
+		const char *k = strcasestr(p, "\nOriginal-Rcpt-To:");
+
+		if (k == NULL && strncasecmp(p, "Original-Rcpt-To:", 17) == 0)
+			k = p - 1;
+		if (k != NULL) {
+			const char *v = k + 18;
+			size_t n = strcspn(v, "\n");
+
+			return trim_addr(x->a, mw_arena_strndup(x->a, v, n));
+		}
+	}
+	for (i = 0; i < x->m.nparts; i++) {
+		const struct mw_mime_part *p = &x->m.parts[i];
+
+		if (p->nheaders > 0)
+			to = mw_mime_header_get(p->headers, p->nheaders, "To");
+		else if (strcmp(p->type, "text/rfc822-headers") == 0) {
+			const char *t = strcasestr((const char *)p->data,
+			    "\nTo:");
+
+			if (t != NULL)
+				to = mw_arena_strndup(x->a, t + 4,
+				    strcspn(t + 4, "\n"));
+		}
+		if (to != NULL)
+			break;
+	}
+	if (to != NULL && strchr(to, '@') != NULL) {
+		const char *lt = strrchr(to, '<');
+
+		if (lt != NULL)
+			to = lt + 1;
+		return trim_addr(x->a, to);
+	}
+	return NULL;
+}
+
+static const char *
+field(const char *text, const char *name, struct mw_arena *a)
+{
+	size_t nl = strlen(name);
+	const char *p = text;
+
+	while (p != NULL && *p) {
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			return mw_arena_strndup(a, v, strcspn(v, "\r\n"));
+		}
+		p = strchr(p, '\n');
+		if (p != NULL)
+			p++;
+	}
+	return NULL;
+}
+
+static int
+do_arf(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *fb,
+    size_t *cap)
+{
+	struct mw_bounce_rcpt *r;
+	const char *ft = fb ? field((const char *)fb->data, "Feedback-Type",
+	    x->a) : NULL;
+
+	b->kind = MW_BOUNCE_FEEDBACK;
+	b->detector = "arf";
+	if ((r = add_rcpt(b, x->a, cap)) == NULL)
+		return b->truncated ? 0 : MW_ENOMEM;
+	r->recipient = nz(arf_recipient(x, fb));
+	lower((char *)r->recipient);
+	r->reason = "feedback";
+	r->feedback_type = ft ? ft : "";
+	lower((char *)r->feedback_type);
+	r->status = "";
+	return 0;
+}
+
+static bool
+same_addr(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+/* The scanned words for one recipient, if the body matcher found it. */
+static const struct mw_bounce_hit *
+hit_for(const struct mw_bounce_hit *h, size_t n, const char *rcpt)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same_addr(h[i].recipient, rcpt))
+			return &h[i];
+	return n == 1 ? &h[0] : NULL;
+}
+
+static int
+do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
+    const struct mw_bounce_hit *hits, size_t nhits, const char *text,
+    size_t *cap)
+{
+	struct mw_dsn d;
+	struct mw_err err;
+	size_t i;
+	int rc;
+
+	if ((rc = mw_dsn_parse(&d, x->a, dp->data, dp->len, &err)) != 0)
+		return rc;
+	b->truncated |= d.truncated;
+	for (i = 0; i < d.nrcpts; i++) {
+		const struct mw_dsn_rcpt *dr = &d.rcpts[i];
+		const struct mw_bounce_hit *h;
+		struct mw_bounce_rcpt *r;
+		const char *diag = dr->diagnostic_code;
+
+		if ((r = add_rcpt(b, x->a, cap)) == NULL)
+			return b->truncated ? 0 : MW_ENOMEM;
+		r->recipient = trim_addr(x->a, dr->final_recipient ?
+		    dr->final_recipient : dr->original_recipient);
+		if (r->recipient == NULL || strchr(r->recipient, '@') == NULL)
+			r->recipient = trim_addr(x->a,
+			    dr->original_recipient ? dr->original_recipient :
+			    dr->final_recipient);
+		lower((char *)r->recipient);
+		r->action = nz(dr->action);
+		lower((char *)r->action);
+		r->status = dr->status;
+		r->remote_mta = nz(mw_dsn_value(dr->remote_mta));
+		if (diag != NULL) {
+			const char *semi = strchr(diag, ';');
+
+			if (semi != NULL && semi - diag < 16) {
+				r->diag_type = mw_arena_strndup(x->a, diag,
+				    (size_t)(semi - diag));
+				diag = semi + 1;
+				while (*diag == ' ')
+					diag++;
+			}
+		}
+		h = hit_for(hits, nhits, r->recipient);
+		/* the DSN's words are often cut to "smtp;" or a bare
+		 * code: take the human part's words as well */
+		if (diag == NULL || strlen(diag) < 12) {
+			if (h != NULL && h->diagnostic[0] != '\0')
+				diag = h->diagnostic;
+			else if (d.nrcpts == 1 && text != NULL &&
+			    (diag == NULL || diag[0] == '\0'))
+				diag = text;
+		}
+		r->diagnostic = nz(diag);
+		if (h != NULL && h->command != NULL)
+			r->command = h->command;
+		else
+			r->command = nz(mw__bounce_command(r->diagnostic));
+		if (r->remote_mta[0] == '\0' && h != NULL &&
+		    h->remote_mta != NULL)
+			r->remote_mta = h->remote_mta;
+		if (ci_has(r->action, "deliver") || ci_has(r->action, "relayed")
+		    || ci_has(r->action, "expanded"))
+			r->reason = r->status && r->status[0] == '2' ?
+			    "delivered" : NULL;
+	}
+	return 0;
+}
+
+static int
+do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
+    size_t nhits, const char *text, size_t *cap)
+{
+	const char *failed = hdr(x, "X-Failed-Recipients");
+	size_t i;
+
+	/* Exim and others name the failed recipients in a header: those
+	 * are the recipients, the body gives their words */
+	if (failed != NULL) {
+		const char *p = failed;
+
+		while (*p) {
+			size_t n = strcspn(p, ", ");
+			struct mw_bounce_rcpt *r;
+			const struct mw_bounce_hit *h;
+			char *addr;
+
+			if (n == 0) {
+				p++;
+				continue;
+			}
+			addr = trim_addr(x->a, mw_arena_strndup(x->a, p, n));
+			p += n;
+			if (addr == NULL || strchr(addr, '@') == NULL)
+				continue;
+			lower(addr);
+			for (i = 0; i < b->nrcpts; i++)
+				if (same_addr(b->rcpts[i].recipient, addr))
+					break;
+			if (i < b->nrcpts)
+				continue;
+			if ((r = add_rcpt(b, x->a, cap)) == NULL)
+				return b->truncated ? 0 : MW_ENOMEM;
+			r->recipient = addr;
+			h = hit_for(hits, nhits, addr);
+			if (h != NULL) {
+				r->diagnostic = h->diagnostic;
+				r->command = nz(h->command);
+				r->remote_mta = nz(h->remote_mta);
+			}
+			if (r->diagnostic[0] == '\0' && text != NULL)
+				r->diagnostic = text;
+		}
+		if (b->nrcpts > 0)
+			return 0;
+	}
+	for (i = 0; i < nhits; i++) {
+		struct mw_bounce_rcpt *r;
+		struct mw_esc e;
+
+		if (same_addr(hits[i].recipient, x->to))
+			continue; /* the bounce's own addressee */
+		if ((r = add_rcpt(b, x->a, cap)) == NULL)
+			return b->truncated ? 0 : MW_ENOMEM;
+		r->recipient = hits[i].recipient;
+		lower((char *)r->recipient);
+		r->diagnostic = hits[i].diagnostic;
+		r->command = nz(hits[i].command);
+		r->remote_mta = nz(hits[i].remote_mta);
+		/* a lone recipient with few words: the explanation is the
+		 * rest of the text (Gmail, Exchange, portals) */
+		if (nhits == 1 && text != NULL &&
+		    mw_reply_code_find((const uint8_t *)r->diagnostic,
+		    strlen(r->diagnostic)) == 0 &&
+		    !mw_esc_find(&e, (const uint8_t *)r->diagnostic,
+		    strlen(r->diagnostic)))
+			r->diagnostic = mw_arena_printf(x->a, "%s %s",
+			    r->diagnostic, text);
+	}
+	return 0;
+}
+
+static const char *
+addr_of(struct mw_arena *a, const char *h)
+{
+	const char *lt, *at;
+
+	if (h == NULL)
+		return NULL;
+	lt = strrchr(h, '<');
+	at = strchr(h, '@');
+	if (at == NULL)
+		return NULL;
+	if (lt != NULL)
+		return trim_addr(a, mw_arena_strndup(a, lt + 1,
+		    strcspn(lt + 1, ">")));
+	return trim_addr(a, h);
+}
+
+int
+mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
+    const uint8_t *msg, size_t len, struct mw_err *err)
+{
+	struct msg x = {.a = a};
+	struct mw_buf tb;
+	struct mw_bounce_hit hits[MW_BOUNCE_RCPTS_MAX];
+	const struct mw_mime_part *dsn = NULL, *fb = NULL;
+	const char *text = NULL, *full = NULL;
+	size_t nhits = 0, cap = 0, i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->detector = "";
+	rc = mw_mime_parse(&x.m, a, msg, len, err);
+	if (rc == MW_EINVAL)
+		return 0; /* garbage: not a bounce */
+	if (rc != 0)
+		return rc;
+	out->truncated = x.m.truncated;
+	x.from = hdr(&x, "From");
+	x.subject = hdr(&x, "Subject");
+	x.to = addr_of(a, hdr(&x, "To"));
+	out->from = nz(x.from);
+	out->subject = nz(x.subject);
+	for (i = 0; i < x.m.nparts; i++) {
+		const char *t = x.m.parts[i].type;
+
+		if (dsn == NULL && (strcmp(t, "message/delivery-status") == 0 ||
+		    strcmp(t, "message/global-delivery-status") == 0))
+			dsn = &x.m.parts[i];
+		if (fb == NULL && strcmp(t, "message/feedback-report") == 0)
+			fb = &x.m.parts[i];
+	}
+	if (fb != NULL || (x.m.report_type != NULL &&
+	    strcmp(x.m.report_type, "feedback-report") == 0)) {
+		rc = do_arf(out, &x, fb, &cap);
+		goto done;
+	}
+	mw_buf_init(&tb, MW_MIME_TEXT_MAX);
+	human_text(&tb, &x);
+	if (tb.len > 0) {
+		nhits = mw_bounce_body_scan(hits, MW_BOUNCE_RCPTS_MAX, a,
+		    tb.p, tb.len);
+		/* the words for a lone recipient: the start of the
+		 * human part */
+		text = mw_arena_strndup(a, tb.p,
+		    tb.len > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : tb.len);
+		full = mw_arena_strndup(a, tb.p, tb.len);
+	}
+	mw_buf_release(&tb);
+	if (dsn == NULL && full != NULL) {
+		/* DSN fields written into the text (a broken multipart, a
+		 * forwarded report): parse them from the first field on */
+		const char *f = strcasestr(full, "\nFinal-Recipient:");
+
+		if (f == NULL)
+			f = strcasestr(full, "\nOriginal-Recipient:");
+		if (f != NULL) {
+			struct mw_mime_part *tp = mw_arena_alloc(a,
+			    sizeof(*tp));
+
+			if (tp != NULL) {
+				const char *st = strcasestr(full,
+				    "\nReporting-MTA:");
+
+				if (st == NULL || st > f)
+					st = f;
+				tp->type = "message/delivery-status";
+				tp->data = (const uint8_t *)st + 1;
+				tp->len = strlen(st + 1);
+				dsn = tp;
+			}
+		}
+	}
+	if (dsn != NULL) {
+		out->kind = MW_BOUNCE_FAILURE;
+		out->detector = "rfc3464";
+		if ((rc = do_dsn(out, &x, dsn, hits, nhits, text, &cap)) != 0)
+			goto done;
+		if (out->nrcpts > 0)
+			goto done;
+		out->kind = MW_BOUNCE_NOT;
+		out->detector = "";
+	}
+	if (!looks_bounce(&x) && looks_autoreply(&x)) {
+		struct mw_bounce_rcpt *r;
+
+		out->kind = MW_BOUNCE_AUTOREPLY;
+		out->detector = "rfc3834";
+		if ((r = add_rcpt(out, a, &cap)) == NULL) {
+			rc = MW_ENOMEM;
+			goto done;
+		}
+		/* the auto-replier is the original recipient */
+		r->recipient = nz(addr_of(a, x.from));
+		lower((char *)r->recipient);
+		r->reason = "vacation";
+		r->diagnostic = nz(text);
+		r->status = "";
+		goto done;
+	}
+	if (dsn == NULL && !looks_bounce(&x))
+		goto done;
+	out->kind = MW_BOUNCE_FAILURE;
+	if (out->detector[0] == '\0')
+		out->detector = "text";
+	rc = do_text(out, &x, hits, nhits, text, &cap);
+done:
+	if (rc != 0)
+		return mw_err_set(err, rc, "bounce", 0, "out of memory");
+	for (i = 0; i < out->nrcpts; i++) {
+		struct mw_bounce_rcpt *r = &out->rcpts[i];
+
+		if (r->recipient == NULL)
+			r->recipient = "";
+		if (r->diagnostic != NULL &&
+		    strlen(r->diagnostic) > MW_BOUNCE_DIAG_MAX)
+			r->diagnostic = mw_arena_strndup(a, r->diagnostic,
+			    MW_BOUNCE_DIAG_MAX);
+		if (out->kind == MW_BOUNCE_FAILURE)
+			finish(r, a);
+		else if (r->status == NULL)
+			r->status = "";
+	}
+	return 0;
+}
+
+int
+mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
+    size_t i, const char *file)
+{
+	const struct mw_bounce_rcpt *x;
+	const struct mw_reason_info *ri;
+	const char *at;
+	int rc = 0;
+
+	if (file != NULL)
+		rc |= mw_report_set_str(r, "file", file);
+	if (i >= b->nrcpts) {
+		if (b->kind == MW_BOUNCE_NOT)
+			mw_report_add(r, MW_F_BOUNCE_NOT_BOUNCE, file, NULL,
+			    file ? file : "-", NULL, NULL);
+		else
+			mw_report_add(r, MW_F_BOUNCE_NO_RECIPIENT, file, NULL,
+			    file ? file : "-", NULL, NULL);
+		return rc;
+	}
+	x = &b->rcpts[i];
+	ri = mw_reason_get(x->reason);
+	rc |= mw_report_set_str(r, "recipient", x->recipient);
+	at = strrchr(x->recipient, '@');
+	rc |= mw_report_set_str(r, "domain", at ? at + 1 : "");
+	rc |= mw_report_set_str(r, "reason", x->reason);
+	rc |= mw_report_set_str(r, "status", x->status);
+	rc |= mw_report_set_bool(r, "status_pseudo", x->status_pseudo);
+	if (x->reply_code)
+		rc |= mw_report_set_int(r, "reply_code", x->reply_code);
+	else
+		rc |= mw_report_set_str(r, "reply_code", NULL);
+	rc |= mw_report_set_bool(r, "hard", x->hard);
+	rc |= mw_report_set_str(r, "action", x->action);
+	rc |= mw_report_set_str(r, "remote_mta", x->remote_mta);
+	rc |= mw_report_set_str(r, "diagnostic", x->diagnostic);
+	rc |= mw_report_set_str(r, "command", x->command);
+	rc |= mw_report_set_str(r, "detector", b->detector);
+	if (x->feedback_type[0] != '\0')
+		rc |= mw_report_set_str(r, "feedback_type", x->feedback_type);
+	if (ri != NULL)
+		mw_report_add(r, ri->finding, x->recipient, x->diagnostic,
+		    x->recipient, x->reason[0] == 'f' &&
+		    strcmp(x->reason, "feedback") == 0 ? x->feedback_type :
+		    x->diagnostic, NULL);
+	if (b->truncated)
+		mw_report_add(r, MW_F_BOUNCE_INCOMPLETE, x->recipient, NULL,
+		    x->recipient, "limit", NULL);
+	return rc ? MW_ENOMEM : 0;
+}

@@ -1,0 +1,53 @@
+/*
+ * bounce_int.h - what the files of lib/bounce share (hidden symbols).
+ */
+#ifndef MW_BOUNCE_INT_H
+#define MW_BOUNCE_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailwhy/bounce.h"
+
+/* One reason's text patterns (generated from data/bounce-patterns.tsv
+ * by data/gen_bounce.py); sorted by reason name. */
+struct mw__bounce_pat {
+	const char *pat;
+	uint16_t bigram; /* BIGRAM() of its first two bytes, 0xFFFF: none */
+};
+struct mw__bounce_ptab {
+	const char *reason;
+	const struct mw__bounce_pat *pats;
+	size_t n;
+};
+/* The prefilter: a pattern can only match a text holding its first two
+ * bytes, so the text's byte pairs go into a 4096-bit set first.  Must
+ * match bigram() in data/gen_bounce.py. */
+#define MW__BIGRAM(a, b) ((((unsigned)(a)) * 31u + (unsigned)(b)) & 4095u)
+extern const struct mw__bounce_ptab mw__bounce_ptab[];
+extern const size_t mw__bounce_nptab;
+/* The decisive ("=") rows again, apart, so one pass finds them. */
+struct mw__bounce_decisive {
+	const char *reason;
+	const char *pat;
+};
+extern const struct mw__bounce_decisive mw__bounce_decisive[];
+extern const size_t mw__bounce_ndecisive;
+
+/*
+ * Lowercases ASCII and squeezes white space runs to one space, into dst
+ * (at most cap - 1 bytes, NUL-terminated).  Returns the length.
+ */
+size_t mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len);
+/* Does folded text match one of reason's patterns? */
+bool mw__bounce_match(const char *reason, const char *folded, size_t len,
+    const uint64_t *pairs);
+/* The pseudo status sisimai gives a reason when no code is known. */
+void mw__bounce_pseudo(char out[8], const char *reason, bool temporary);
+/* The SMTP command a diagnostic names ("RCPT", "DATA"...), or NULL. */
+const char *mw__bounce_command(const char *diagnostic);
+bool mw__bounce_is_hard(const char *reason, const char *status,
+    int reply_code);
+
+#endif

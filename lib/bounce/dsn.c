@@ -1,0 +1,281 @@
+/*
+ * dsn.c - the fields of a message/delivery-status part (RFC 3464 2.1-2.3)
+ * and of message/global-delivery-status (RFC 6533 6.2: the same fields,
+ * UTF-8 allowed).
+ *
+ * The grammar is RFC 5322 header fields in blocks: one per-message block,
+ * then one block per recipient, separated by blank lines.  Real MTAs
+ * break that in a few ways, all accepted here: no blank line before the
+ * first recipient, no blank line between recipients (a second
+ * Final-Recipient starts the next one), blank lines at the start, CR or
+ * CRLF line ends, and fields folded with bare tabs.
+ *
+ * Limits (limits.h): MW_DSN_FIELD_MAX octets per unfolded field (the rest
+ * is dropped), MW_DSN_FIELDS_MAX fields per block and MW_BOUNCE_RCPTS_MAX
+ * recipients (then out->truncated).  Returns strings in the arena.
+ */
+#include <string.h>
+
+#include "mailwhy/bounce.h"
+#include "mailwhy/cursor.h"
+#include "mailwhy/slice.h"
+#include "util/limits.h"
+
+struct field {
+	struct mw_slice name;
+	char val[MW_DSN_FIELD_MAX + 1];
+	size_t len;
+};
+
+static bool
+is_ftext(uint8_t c)
+{
+	/* RFC 5322 3.6.8 ftext, minus SP which some MTAs put before ':' */
+	return c >= 33 && c <= 126 && c != ':';
+}
+
+/* Takes one line (without its end) and its end. */
+static struct mw_slice
+take_line(struct mw_cursor *c)
+{
+	struct mw_slice s = {c->p + c->pos, 0};
+	int ch;
+
+	while ((ch = mw_cursor_peek(c)) >= 0 && ch != '\n' && ch != '\r') {
+		c->pos++;
+		s.len++;
+	}
+	if (mw_cursor_accept(c, '\r'))
+		(void)mw_cursor_accept(c, '\n');
+	else
+		(void)mw_cursor_accept(c, '\n');
+	return s;
+}
+
+static void
+append(struct field *f, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && f->len < MW_DSN_FIELD_MAX; i++) {
+		uint8_t ch = p[i];
+
+		/* keep UTF-8 (RFC 6533), drop controls */
+		if (ch < 32 || ch == 127)
+			ch = ' ';
+		if (ch == ' ' && (f->len == 0 || f->val[f->len - 1] == ' '))
+			continue;
+		f->val[f->len++] = (char)ch;
+	}
+}
+
+/*
+ * Reads one field (with its continuation lines).  Returns false at a
+ * blank line or the end; lines that are not fields give name.len == 0.
+ */
+static bool
+read_field(struct mw_cursor *c, struct field *f, bool *blank)
+{
+	struct mw_slice line, name;
+	size_t i;
+
+	f->len = 0;
+	f->name.len = 0;
+	*blank = false;
+	if (mw_cursor_eof(c))
+		return false;
+	line = take_line(c);
+	if (mw_slice_trim(line).len == 0) {
+		*blank = true;
+		return true;
+	}
+	for (i = 0; i < line.len && is_ftext(line.p[i]); i++)
+		;
+	name = (struct mw_slice){line.p, i};
+	while (i < line.len && (line.p[i] == ' ' || line.p[i] == '\t'))
+		i++;
+	if (name.len == 0 || i >= line.len || line.p[i] != ':')
+		return true; /* not a field: skipped by the caller */
+	f->name = name;
+	append(f, line.p + i + 1, line.len - i - 1);
+	/* RFC 5322 2.2.3 unfolding */
+	for (;;) {
+		int ch = mw_cursor_peek(c);
+
+		if (ch != ' ' && ch != '\t')
+			break;
+		line = take_line(c);
+		if (mw_slice_trim(line).len == 0)
+			break;
+		append(f, (const uint8_t *)" ", 1);
+		append(f, line.p, line.len);
+	}
+	while (f->len > 0 && f->val[f->len - 1] == ' ')
+		f->len--;
+	f->val[f->len] = '\0';
+	return true;
+}
+
+static bool
+is(const struct field *f, const char *name)
+{
+	return mw_slice_caseeq_cstr(f->name, name);
+}
+
+static const char **
+rcpt_slot(struct mw_dsn_rcpt *r, const struct field *f)
+{
+	if (is(f, "Original-Recipient"))
+		return &r->original_recipient;
+	if (is(f, "Final-Recipient"))
+		return &r->final_recipient;
+	if (is(f, "Action"))
+		return &r->action;
+	if (is(f, "Status"))
+		return &r->status;
+	if (is(f, "Remote-MTA"))
+		return &r->remote_mta;
+	if (is(f, "Diagnostic-Code"))
+		return &r->diagnostic_code;
+	if (is(f, "Last-Attempt-Date"))
+		return &r->last_attempt_date;
+	if (is(f, "Will-Retry-Until"))
+		return &r->will_retry_until;
+	if (is(f, "Final-Log-ID"))
+		return &r->final_log_id;
+	/* X-Actual-Recipient (Postfix) names the mailbox after aliasing;
+	 * kept as the original when none is given. */
+	if (is(f, "X-Actual-Recipient"))
+		return &r->original_recipient;
+	return NULL;
+}
+
+static const char **
+msg_slot(struct mw_dsn *d, const struct field *f)
+{
+	if (is(f, "Reporting-MTA"))
+		return &d->reporting_mta;
+	if (is(f, "Received-From-MTA"))
+		return &d->received_from_mta;
+	if (is(f, "Arrival-Date"))
+		return &d->arrival_date;
+	return NULL;
+}
+
+int
+mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
+    size_t len, struct mw_err *err)
+{
+	struct mw_cursor c;
+	struct field f;
+	struct mw_dsn_rcpt *cur = NULL;
+	size_t nfields = 0, cap = 0;
+	bool blank, in_rcpt = false;
+
+	memset(out, 0, sizeof(*out));
+	mw_cursor_init(&c, p, len);
+	while (read_field(&c, &f, &blank)) {
+		const char **slot;
+		bool fresh;
+
+		if (blank) {
+			/* RFC 3464 2.1: a blank line ends a block */
+			if (cur != NULL)
+				in_rcpt = false;
+			nfields = 0;
+			continue;
+		}
+		if (f.name.len == 0)
+			continue;
+		if (++nfields > MW_DSN_FIELDS_MAX) {
+			out->truncated = true;
+			continue;
+		}
+		if ((slot = msg_slot(out, &f)) != NULL) {
+			if (*slot == NULL &&
+			    (*slot = mw_arena_strndup(a, f.val, f.len)) == NULL)
+				goto nomem;
+			continue;
+		}
+		{
+			struct mw_dsn_rcpt probe = {0};
+
+			if (rcpt_slot(&probe, &f) == NULL)
+				continue; /* an extension field */
+		}
+		fresh = cur == NULL || !in_rcpt;
+		if (!fresh) {
+			slot = rcpt_slot(cur, &f);
+			fresh = *slot != NULL &&
+			    (is(&f, "Final-Recipient") ||
+			    is(&f, "Original-Recipient"));
+		}
+		/* a new recipient: after a blank line, or when this field is
+		 * already set in the current one (no blank line between) */
+		if (fresh) {
+			if (out->nrcpts >= MW_BOUNCE_RCPTS_MAX) {
+				out->truncated = true;
+				break;
+			}
+			if (out->nrcpts == cap) {
+				size_t nc = cap ? cap * 2 : 4;
+				struct mw_dsn_rcpt *nr;
+
+				nr = mw_arena_calloc(a, nc, sizeof(*nr));
+				if (nr == NULL)
+					goto nomem;
+				if (cap)
+					memcpy(nr, out->rcpts,
+					    cap * sizeof(*nr));
+				out->rcpts = nr;
+				cap = nc;
+			}
+			cur = &out->rcpts[out->nrcpts++];
+			in_rcpt = true;
+			slot = rcpt_slot(cur, &f);
+		}
+		if (slot != NULL && *slot == NULL &&
+		    (*slot = mw_arena_strndup(a, f.val, f.len)) == NULL)
+			goto nomem;
+	}
+	/* Blocks that name no recipient at all are noise (a per-message
+	 * block split oddly); drop them so callers see recipients only. */
+	{
+		size_t i, k = 0;
+
+		for (i = 0; i < out->nrcpts; i++)
+			if (out->rcpts[i].final_recipient != NULL ||
+			    out->rcpts[i].original_recipient != NULL)
+				out->rcpts[k++] = out->rcpts[i];
+			else if (k > 0 && out->rcpts[i].status != NULL &&
+			    out->rcpts[k - 1].status == NULL)
+				out->rcpts[k - 1].status =
+				    out->rcpts[i].status;
+		out->nrcpts = k;
+	}
+	return 0;
+nomem:
+	return mw_err_set(err, MW_ENOMEM, "dsn", c.pos, "out of memory");
+}
+
+const char *
+mw_dsn_value(const char *v)
+{
+	const char *s;
+
+	if (v == NULL)
+		return NULL;
+	/* RFC 3464 2.3.2: address-type ";" generic-address */
+	if ((s = strchr(v, ';')) != NULL) {
+		const char *q;
+
+		for (q = v; q < s; q++)
+			if (*q == ' ' || *q == '<' || *q == '@')
+				return v;
+		s++;
+		while (*s == ' ')
+			s++;
+		return s;
+	}
+	return v;
+}

@@ -1,0 +1,288 @@
+/*
+ * Unit tests of lib/bounce: the delivery-status field parser (RFC 3464
+ * 2.1-2.3), enhanced status codes (RFC 3463 2), reply codes (RFC 5321
+ * 4.2) and the reason classifier.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mailwhy/arena.h"
+#include "mailwhy/bounce.h"
+
+static int
+dsn(struct mw_dsn *d, struct mw_arena *a, const char *s)
+{
+	return mw_dsn_parse(d, a, (const uint8_t *)s, strlen(s), NULL);
+}
+
+/* RFC 3464 2.1: per-message block, blank line, per-recipient blocks. */
+static void
+dsn_blocks_rfc3464_2_1(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_dsn d;
+
+	assert_int_equal(dsn(&d, a,
+	    "Reporting-MTA: dns; mx.example.org\r\n"
+	    "Arrival-Date: Thu, 29 Apr 2010 23:34:45 +0900\r\n\r\n"
+	    "Final-Recipient: rfc822; a@example.jp\r\n"
+	    "Action: failed\r\nStatus: 5.1.1\r\n"
+	    "Remote-MTA: dns; mx.example.jp\r\n"
+	    "Diagnostic-Code: smtp; 550 5.1.1 <a@example.jp>:\r\n"
+	    "    Recipient address rejected: User unknown\r\n\r\n"
+	    "Original-Recipient: rfc822; B@example.jp\r\n"
+	    "Final-Recipient: rfc822; b@example.jp\r\n"
+	    "Action: delayed\r\nStatus: 4.4.7\r\n"), 0);
+	assert_int_equal(d.nrcpts, 2);
+	assert_string_equal(d.reporting_mta, "dns; mx.example.org");
+	assert_string_equal(mw_dsn_value(d.rcpts[0].final_recipient),
+	    "a@example.jp");
+	assert_string_equal(d.rcpts[0].diagnostic_code,
+	    "smtp; 550 5.1.1 <a@example.jp>: Recipient address rejected: "
+	    "User unknown");
+	assert_string_equal(d.rcpts[1].status, "4.4.7");
+	assert_string_equal(mw_dsn_value(d.rcpts[1].original_recipient),
+	    "B@example.jp");
+	mw_arena_free(&a);
+}
+
+/* Real MTAs omit blank lines: a second Final-Recipient starts anew. */
+static void
+dsn_no_blank_lines(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_dsn d;
+
+	assert_int_equal(dsn(&d, a,
+	    "Reporting-MTA: dns; x\nFinal-Recipient: rfc822; a@x.jp\n"
+	    "Status: 5.0.0\nFinal-Recipient: rfc822; b@x.jp\nStatus: 5.2.2\n"),
+	    0);
+	assert_int_equal(d.nrcpts, 2);
+	assert_string_equal(d.rcpts[1].status, "5.2.2");
+	mw_arena_free(&a);
+}
+
+/* Garbage, empty input and bare CR endings never fail or crash. */
+static void
+dsn_garbage(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_dsn d;
+
+	assert_int_equal(dsn(&d, a, ""), 0);
+	assert_int_equal(d.nrcpts, 0);
+	assert_int_equal(dsn(&d, a, ":\n::\n \n\t\nno colon here"), 0);
+	assert_int_equal(d.nrcpts, 0);
+	assert_int_equal(dsn(&d, a,
+	    "Final-Recipient: rfc822; c@x.jp\rStatus: 5.1.1\r"), 0);
+	assert_int_equal(d.nrcpts, 1);
+	assert_string_equal(d.rcpts[0].status, "5.1.1");
+	mw_arena_free(&a);
+}
+
+/* MW_BOUNCE_RCPTS_MAX recipients, then truncated. */
+static void
+dsn_recipient_cap(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	char buf[20000];
+	size_t n = 0;
+	struct mw_dsn d;
+	int i;
+
+	for (i = 0; i < 150; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+		    "Final-Recipient: rfc822; u%d@x.jp\n\n", i);
+	assert_int_equal(dsn(&d, a, buf), 0);
+	assert_int_equal(d.nrcpts, 100);
+	assert_true(d.truncated);
+	mw_arena_free(&a);
+}
+
+static void
+esc_codes_rfc3463_2(void **state)
+{
+	static const struct {
+		const char *text;
+		bool found;
+		unsigned c, s, d;
+	} t[] = {
+		{"550 5.1.1 <a@b>: unknown", true, 5, 1, 1},
+		{"452 4.2.2 over quota", true, 4, 2, 2},
+		{"host 192.0.2.1 said 550", false, 0, 0, 0},  /* an IP */
+		{"version 5.7.10.1 error 5.7.26 x", true, 5, 7, 26},
+		{"3.1.1", false, 0, 0, 0},		       /* class 3 */
+		{"5.8.1", false, 0, 0, 0},		       /* subject 8 */
+		{"#5.1.1", true, 5, 1, 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_esc e;
+		bool f = mw_esc_find(&e, (const uint8_t *)t[i].text,
+		    strlen(t[i].text));
+
+		assert_int_equal(f, t[i].found);
+		if (f) {
+			assert_int_equal(e.cls, t[i].c);
+			assert_int_equal(e.subject, t[i].s);
+			assert_int_equal(e.detail, t[i].d);
+		}
+	}
+}
+
+static void
+reply_codes_rfc5321_4_2(void **state)
+{
+	static const struct {
+		const char *text;
+		int code;
+	} t[] = {
+		{"550 5.1.1 user unknown", 550},
+		{"said: 452-4.2.2 full", 452},
+		{"ip 192.0.2.250 blocked", 0},
+		{"error 600 nothing", 0},
+		{"queue id550 x", 0},
+		{"421", 421},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		assert_int_equal(mw_reply_code_find((const uint8_t *)t[i].text,
+		    strlen(t[i].text)), t[i].code);
+}
+
+/* Status-code mapping and the words that refine it. */
+static void
+reasons_table(void **state)
+{
+	static const struct {
+		const char *diag, *status, *action, *cmd, *want;
+		int reply;
+	} t[] = {
+		{"550 5.1.1 <a@b>: Recipient address rejected: User unknown",
+		    "5.1.1", "failed", "RCPT", "userunknown", 550},
+		{"552 5.2.2 Mailbox full", "5.2.2", "failed", "", "mailboxfull",
+		    552},
+		/* a 5.1.1 that says the box is full: the words win */
+		{"550 5.1.1 mailbox is full", "5.1.1", "failed", "",
+		    "mailboxfull", 550},
+		{"", "5.1.2", "failed", "", "hostunknown", 0},
+		{"", "5.3.4", "failed", "", "mesgtoobig", 0},
+		{"", "2.1.5", "delivered", "", "delivered", 250},
+		{"", "4.4.7", "delayed", "", "expired", 0},
+		{"554 5.7.1 Service unavailable; Client host [192.0.2.1] "
+		    "blocked using zen.spamhaus.org", "5.7.1", "failed", "RCPT",
+		    "blocked", 554},
+		{"550 5.7.26 This mail has been blocked because the sender is "
+		    "unauthenticated.", "5.7.26", "failed", "DATA",
+		    "authfailure", 550},
+		{"550 5.7.1 Message rejected under suspicion of SPAM", "5.7.1",
+		    "failed", "DATA", "spamdetected", 550},
+		{"Relay access denied", "5.7.1", "failed", "RCPT",
+		    "norelaying", 554},
+		/* user unknown after DATA is the recipient's filter */
+		{"550 Unknown user", "", "failed", "DATA", "filtered", 550},
+		{"", "", "failed", "", "undefined", 0},
+		{"something odd", "", "failed", "", "onhold", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *got = mw_bounce_reason(t[i].diag, t[i].status,
+		    t[i].reply, t[i].action, "smtp", t[i].cmd);
+
+		if (strcmp(got, t[i].want) != 0)
+			fail_msg("case %zu: want %s got %s", i, t[i].want, got);
+	}
+}
+
+static void
+reason_vocabulary(void **state)
+{
+	size_t n;
+	const struct mw_reason_info *all = mw_reason_all(&n);
+
+	assert_int_equal(n, 36); /* sisimai v5: 36 reasons */
+	assert_true(mw_reason_get("userunknown")->hard);
+	assert_false(mw_reason_get("mailboxfull")->hard);
+	assert_null(mw_reason_get("nosuchreason"));
+	(void)all;
+}
+
+/* A whole Postfix DSN through MIME to the verdict. */
+static void
+bounce_postfix_dsn(void **state)
+{
+	static const char msg[] =
+	    "From: MAILER-DAEMON@example.org (Mail Delivery System)\r\n"
+	    "To: sender@example.org\r\nSubject: Undelivered Mail\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;"
+	    " boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n"
+	    "<rcpt@example.jp>: host mx.example.jp[192.0.2.1] said: 550 "
+	    "5.1.1 <rcpt@example.jp>: Recipient address rejected: User "
+	    "unknown (in reply to RCPT TO command)\r\n\r\n--B\r\n"
+	    "Content-Type: message/delivery-status\r\n\r\n"
+	    "Reporting-MTA: dns; example.org\r\n\r\n"
+	    "Final-Recipient: rfc822; rcpt@example.jp\r\nAction: failed\r\n"
+	    "Status: 5.1.1\r\nRemote-MTA: dns; mx.example.jp\r\n"
+	    "Diagnostic-Code: smtp; 550 5.1.1 <rcpt@example.jp>: Recipient "
+	    "address rejected: User unknown\r\n\r\n--B--\r\n";
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_bounce b;
+
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)msg,
+	    sizeof(msg) - 1, NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_FAILURE);
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "rcpt@example.jp");
+	assert_string_equal(b.rcpts[0].reason, "userunknown");
+	assert_string_equal(b.rcpts[0].status, "5.1.1");
+	assert_int_equal(b.rcpts[0].reply_code, 550);
+	assert_true(b.rcpts[0].hard);
+	assert_string_equal(b.rcpts[0].remote_mta, "mx.example.jp");
+	mw_arena_free(&a);
+}
+
+static void
+bounce_not_and_tiny(void **state)
+{
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_bounce b;
+	static const char hello[] = "From: a@b.c\nSubject: hi\n\nhello\n";
+
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)"", 0,
+	    NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_NOT);
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)"\n", 1,
+	    NULL), 0);
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)hello,
+	    sizeof(hello) - 1, NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_NOT);
+	mw_arena_free(&a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dsn_blocks_rfc3464_2_1),
+		cmocka_unit_test(dsn_no_blank_lines),
+		cmocka_unit_test(dsn_garbage),
+		cmocka_unit_test(dsn_recipient_cap),
+		cmocka_unit_test(esc_codes_rfc3463_2),
+		cmocka_unit_test(reply_codes_rfc5321_4_2),
+		cmocka_unit_test(reasons_table),
+		cmocka_unit_test(reason_vocabulary),
+		cmocka_unit_test(bounce_postfix_dsn),
+		cmocka_unit_test(bounce_not_and_tiny),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
