@@ -6,7 +6,8 @@ set -eu
 
 # What each group needs, and why.
 MW_PKGS_BUILD="gcc make meson ninja-build pkg-config gettext python3
- libunbound-dev libevent-dev libssl-dev libjansson-dev libidn2-dev"
+ libunbound-dev libevent-dev libssl-dev libjansson-dev libidn2-dev
+ libgmime-3.0-dev"
 MW_PKGS_TEST="libcmocka-dev"
 # The lab: DNS servers, netns tools, dns-root-data for the default trust anchor.
 MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data"
