@@ -139,6 +139,23 @@ struct mw_addr {
 int mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
     size_t len, unsigned flags, struct mw_err *err);
 
+/*
+ * A memo of IDNA results for bulk lists, which repeat their internationalised
+ * domains: libidn2 costs about a microsecond a domain, the memo a hash
+ * probe.  Bounded (MW_ADDR_MEMO_SLOTS domains, least recently used
+ * replaced); results are the same with or without it.  One memo serves one
+ * thread at a time.  mw_addr_parse() is mw_addr_parse_memo() with m NULL.
+ */
+struct mw_addr_memo;
+int mw_addr_memo_new(struct mw_addr_memo **out); /* 0, MW_ENOMEM */
+void mw_addr_memo_free(struct mw_addr_memo **m);
+int mw_addr_parse_memo(struct mw_addr *out, struct mw_arena *a,
+    struct mw_addr_memo *m, const uint8_t *in, size_t len, unsigned flags,
+    struct mw_err *err);
+/* Domains found in the memo, and not (for benchmarks and tests). */
+void mw_addr_memo_stats(const struct mw_addr_memo *m, unsigned long *hits,
+    unsigned long *misses);
+
 /* "valid", "unwise", "header_only", "invalid". */
 const char *mw_addr_verdict_name(enum mw_addr_verdict v);
 

@@ -75,6 +75,29 @@ int mw_typo_check(struct mw_typo *out, struct mw_arena *a,
     const char *domain_ascii, const struct mw_typo_opts *opts);
 
 /*
+ * A memo of verdicts for a caller checking many addresses (bulk lists
+ * repeat their domains).  It keeps MW_TYPO_MEMO_SLOTS domains at most
+ * (the least recently used give way) and answers exactly as
+ * mw_typo_check() with the opts given here would: opts is copied, the
+ * lists it points to must stay unchanged while the memo lives.  One memo
+ * serves one thread at a time.
+ */
+struct mw_typo_memo;
+int mw_typo_memo_new(struct mw_typo_memo **out,
+    const struct mw_typo_opts *opts); /* 0, MW_EINVAL, MW_ENOMEM */
+void mw_typo_memo_free(struct mw_typo_memo **m);
+/*
+ * mw_typo_check() through the memo; len is strlen(domain_ascii) (struct
+ * mw_addr's domain_len).  A suggestion assembled for the domain is copied
+ * into a, as mw_typo_check() would allocate it there.
+ */
+int mw_typo_check_memo(struct mw_typo *out, struct mw_typo_memo *m,
+    struct mw_arena *a, const char *domain_ascii, size_t len);
+/* Lookups answered from the memo, and not. */
+void mw_typo_memo_stats(const struct mw_typo_memo *m, unsigned long *hits,
+    unsigned long *misses);
+
+/*
  * The entry of list[0..n) closest to s (mailcheck's findClosestDomain):
  * s itself when listed (cost 0), else the cheapest entry within max_cost
  * (0: the built-in threshold for the entry's length), ties to the first

@@ -21,9 +21,107 @@
  * freed before returning.
  */
 #include <idn2.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr_int.h"
+
+/* --- the bounded memo (addr_int.h) ----------------------------------- */
+
+int
+mw__memo_init(struct mw__memo *m, size_t nslots, size_t keymax, size_t stride)
+{
+	memset(m, 0, sizeof(*m));
+	m->nslots = nslots;
+	m->keymax = keymax;
+	m->stride = stride;
+	m->tag = calloc(nslots, sizeof(*m->tag));
+	m->stamp = calloc(nslots, sizeof(*m->stamp));
+	m->klen = calloc(nslots, 1);
+	m->key = calloc(nslots, keymax);
+	m->val = calloc(nslots, stride);
+	if (m->tag == NULL || m->stamp == NULL || m->klen == NULL ||
+	    m->key == NULL || m->val == NULL) {
+		mw__memo_fini(m);
+		return MW_ENOMEM;
+	}
+	return 0;
+}
+
+void
+mw__memo_fini(struct mw__memo *m)
+{
+	free(m->tag);
+	free(m->stamp);
+	free(m->klen);
+	free(m->key);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A word at a time: domains are short, and this runs once per address. */
+uint64_t
+mw__memo_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+		h ^= h >> 32;
+	}
+	for (w = 0; n > 0; n--)
+		w = w << 8 | p[n - 1];
+	h = (h ^ w) * 0xC4CEB9FE1A85EC53ull;
+	return h ^ (h >> 29);
+}
+
+static inline uint32_t
+memo_tag(uint64_t h)
+{
+	return (uint32_t)(h >> 32) | 1; /* never 0, the empty mark */
+}
+
+size_t
+mw__memo_find(struct mw__memo *m, uint64_t h, const uint8_t *key,
+    size_t klen, bool *hit)
+{
+	size_t mask = m->nslots - 1, i = 0, victim = (size_t)h & mask;
+	uint32_t tag = memo_tag(h), age, oldest = 0;
+
+	m->clock++;
+	for (size_t k = 0; k < MW__MEMO_WINDOW; k++) {
+		i = ((size_t)h + k) & mask;
+		if (m->tag[i] == 0) {
+			victim = i; /* never emptied: the key is not further */
+			break;
+		}
+		if (m->tag[i] == tag && m->klen[i] == klen &&
+		    memcmp(m->key + i * m->keymax, key, klen) == 0) {
+			m->stamp[i] = m->clock;
+			m->hits++;
+			*hit = true;
+			return i;
+		}
+		if ((age = m->clock - m->stamp[i]) >= oldest) {
+			oldest = age;
+			victim = i;
+		}
+	}
+	m->misses++;
+	*hit = false;
+	return victim;
+}
+
+void
+mw__memo_put(struct mw__memo *m, size_t slot, uint64_t h, const uint8_t *key,
+    size_t klen)
+{
+	m->tag[slot] = memo_tag(h);
+	m->stamp[slot] = m->clock;
+	m->klen[slot] = (uint8_t)klen;
+	memcpy(m->key + slot * m->keymax, key, klen);
+}
 
 const char *
 mw_addr_verdict_name(enum mw_addr_verdict v)
@@ -139,6 +237,121 @@ idna(struct mw__addr_scan *s, char **ascii, char **unicode)
 	s->warnings |= MW_ADDR_W_IDN;
 	if (idn2_to_unicode_8z8z(*ascii, unicode, 0) != IDN2_OK)
 		*unicode = NULL;
+}
+
+/* --- the caller's memo of IDNA results (addr.h) --------------------- */
+
+/* One domain's IDNA outcome: a refusal's reason, or its two forms. */
+struct idna_val {
+	const char *why; /* libidn2's static text when refused */
+	uint8_t alen;	 /* A-label form */
+	uint8_t ulen;	 /* U-label form, 0: the key itself */
+	char ascii[MW_ADDR_MEMO_FORM_MAX];
+	char uni[MW_ADDR_MEMO_FORM_MAX];
+};
+
+struct mw_addr_memo {
+	struct mw__memo idna;
+};
+
+int
+mw_addr_memo_new(struct mw_addr_memo **out)
+{
+	struct mw_addr_memo *m;
+
+	if (out == NULL)
+		return MW_EINVAL;
+	if ((*out = m = calloc(1, sizeof(*m))) == NULL)
+		return MW_ENOMEM;
+	if (mw__memo_init(&m->idna, MW_ADDR_MEMO_SLOTS, MW_ADDR_MEMO_FORM_MAX,
+	        sizeof(struct idna_val)) != 0) {
+		free(m);
+		*out = NULL;
+		return MW_ENOMEM;
+	}
+	return 0;
+}
+
+void
+mw_addr_memo_free(struct mw_addr_memo **mp)
+{
+	if (mp == NULL || *mp == NULL)
+		return;
+	mw__memo_fini(&(*mp)->idna);
+	free(*mp);
+	*mp = NULL;
+}
+
+void
+mw_addr_memo_stats(const struct mw_addr_memo *m, unsigned long *hits,
+    unsigned long *misses)
+{
+	if (hits != NULL)
+		*hits = m != NULL ? m->idna.hits : 0;
+	if (misses != NULL)
+		*misses = m != NULL ? m->idna.misses : 0;
+}
+
+/*
+ * idna() through the memo m (may be NULL): the A-label form in *ascii,
+ * the U-label form in *uni (left alone when it is the scanned domain).
+ * They point into the memo or into libidn2's buffers *fa, *fu, which the
+ * caller frees.  False when IDNA refused the domain (recorded in s).
+ */
+static bool
+to_ascii(struct mw_addr_memo *m, struct mw__addr_scan *s, const char **ascii,
+    size_t *alen, const char **uni, size_t *ulen, char **fa, char **fu)
+{
+	struct idna_val *v = NULL;
+	size_t klen = s->domain_clen, slot = 0, n;
+	uint64_t h = 0;
+	bool hit;
+
+	if (m != NULL && klen <= MW_ADDR_MEMO_FORM_MAX) {
+		h = mw__memo_hash(s->domain, klen);
+		slot = mw__memo_find(&m->idna, h, s->domain, klen, &hit);
+		v = mw__memo_val(&m->idna, slot);
+		if (hit && v->why != NULL) {
+			mw__addr_bad(s, MW_ADDR_E_IDN, s->domain_pos, v->why);
+			return false;
+		}
+		if (hit) {
+			s->warnings |= MW_ADDR_W_IDN;
+			*ascii = v->ascii;
+			*alen = v->alen;
+			if (v->ulen > 0) {
+				*uni = v->uni;
+				*ulen = v->ulen;
+			}
+			return true;
+		}
+	}
+	idna(s, fa, fu);
+	if (*fa == NULL) {
+		if (v != NULL) {
+			v->why = s->bad.why;
+			mw__memo_put(&m->idna, slot, h, s->domain, klen);
+		}
+		return false;
+	}
+	*ascii = *fa;
+	*alen = strlen(*fa);
+	if (*fu != NULL) {
+		*uni = *fu;
+		*ulen = strlen(*fu);
+	}
+	n = *fu != NULL ? *ulen : 0;
+	if (v != NULL && *alen <= MW_ADDR_MEMO_FORM_MAX &&
+	    n <= MW_ADDR_MEMO_FORM_MAX) {
+		v->why = NULL;
+		v->alen = (uint8_t)*alen;
+		v->ulen = (uint8_t)n;
+		memcpy(v->ascii, *fa, *alen);
+		if (n > 0)
+			memcpy(v->uni, *fu, n);
+		mw__memo_put(&m->idna, slot, h, s->domain, klen);
+	}
+	return true;
 }
 
 /*
@@ -345,6 +558,14 @@ int
 mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
     size_t len, unsigned flags, struct mw_err *err)
 {
+	return mw_addr_parse_memo(out, a, NULL, in, len, flags, err);
+}
+
+int
+mw_addr_parse_memo(struct mw_addr *out, struct mw_arena *a,
+    struct mw_addr_memo *m, const uint8_t *in, size_t len, unsigned flags,
+    struct mw_err *err)
+{
 	static const struct mw__addr_problem too_long = {
 	    MW_ADDR_E_INPUT_TOO_LONG, MW_ADDR_INPUT_MAX,
 	    N_("longer than 4096 octets: not one address")};
@@ -397,15 +618,8 @@ mw_addr_parse(struct mw_addr *out, struct mw_arena *a, const uint8_t *in,
 	ascii = uni = (const char *)s.domain;
 	alen = ulen = s.domain_clen;
 	if (s.domain_utf8 && s.bad.code == 0) {
-		idna(&s, &idn_a, &idn_u);
-		if (idn_a == NULL)
+		if (!to_ascii(m, &s, &ascii, &alen, &uni, &ulen, &idn_a, &idn_u))
 			goto done;
-		ascii = idn_a;
-		alen = strlen(idn_a);
-		if (idn_u != NULL) {
-			uni = idn_u;
-			ulen = strlen(idn_u);
-		}
 		ascii_labels(&s, ascii, alen);
 	} else if (s.domain_utf8) {
 		goto done; /* already invalid: spare libidn2 the work */

@@ -113,4 +113,49 @@ const char *mw__addr_label_check(
 const char *mw__addr_literal(
     uint8_t *p, size_t n, unsigned *warnings, size_t *off);
 
+/*
+ * A bounded memo keyed by short byte strings (addr.c): the IDNA result of a
+ * domain (addr.c) and the typo verdict of a domain (typo.c) are pure
+ * functions of its bytes, and bulk lists repeat domains.  Open addressing:
+ * a key lives in one of MW__MEMO_WINDOW slots from its hash; a slot once
+ * used is only ever overwritten, never emptied, so a probe stops at the
+ * first empty slot.  When the window is full the least recently used slot
+ * of it is replaced.  Keys longer than keymax are not kept (the caller
+ * computes them every time).  The payloads, stride bytes a slot, are the
+ * caller's; a slot's payload is valid only while its key is.
+ */
+#define MW__MEMO_WINDOW 8
+
+struct mw__memo {
+	uint32_t *tag;	 /* hash tag, 0: empty */
+	uint32_t *stamp; /* clock of the last use (wraps: only ages) */
+	uint8_t *klen;
+	uint8_t *key;	 /* nslots * keymax */
+	uint8_t *val;	 /* nslots * stride */
+	size_t nslots, keymax, stride;
+	uint32_t clock;
+	unsigned long hits, misses;
+};
+
+/* nslots a power of two, keymax <= 255.  0 or MW_ENOMEM. */
+int mw__memo_init(struct mw__memo *m, size_t nslots, size_t keymax,
+    size_t stride);
+void mw__memo_fini(struct mw__memo *m);
+uint64_t mw__memo_hash(const uint8_t *p, size_t n);
+/*
+ * The slot of key[0..klen) (hash h from mw__memo_hash): *hit tells whether
+ * it holds the key; if not, it is the slot to fill (mw__memo_put) once the
+ * value is known.  klen must be at most keymax.
+ */
+size_t mw__memo_find(struct mw__memo *m, uint64_t h, const uint8_t *key,
+    size_t klen, bool *hit);
+void mw__memo_put(struct mw__memo *m, size_t slot, uint64_t h,
+    const uint8_t *key, size_t klen);
+
+static inline void *
+mw__memo_val(const struct mw__memo *m, size_t slot)
+{
+	return m->val + slot * m->stride;
+}
+
 #endif

@@ -33,8 +33,13 @@
  * ЙЦУКЕН layout by someone who meant Latin keys ("пьфшдюсщь" is
  * "gmail.com"); that path alone allocates (libidn2's decoding buffer).
  *
+ * A caller checking a bulk list keeps the verdicts per domain in a
+ * mw_typo_memo (bounded, least recently used replaced; addr_int.h): a
+ * repeated domain then costs a hash and a probe, whatever path it took.
+ *
  * Limits: MW_TYPO_TARGET_MAX (DP row size), MW_TYPO_COST_MAX,
- * MW_TYPO_LIST_MAX, MW_DNS_NAME_MAX (input).
+ * MW_TYPO_LIST_MAX, MW_DNS_NAME_MAX (input), MW_TYPO_MEMO_SLOTS,
+ * MW_TYPO_MEMO_KEY_MAX, MW_TYPO_MEMO_SUGGESTION_MAX (memo).
  */
 #include <idn2.h>
 #include <stdbool.h>
@@ -43,6 +48,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr_int.h"
 #include "kb/kb_int.h"
 #include "mailwhy/arena.h"
 #include "mailwhy/err.h"
@@ -589,9 +595,10 @@ layout_slip(struct mw_typo *out, const char *s, size_t n)
 	return true;
 }
 
-int
-mw_typo_check(struct mw_typo *out, struct mw_arena *a,
-    const char *domain_ascii, const struct mw_typo_opts *opts)
+/* mw_typo_check(); *built: the suggestion was assembled in a. */
+static int
+check(struct mw_typo *out, struct mw_arena *a, const char *domain_ascii,
+    const struct mw_typo_opts *opts, bool *built)
 {
 	char s[MW_DNS_NAME_MAX + 1];
 	const struct mw__kb_entry *e;
@@ -666,5 +673,126 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 		out->cost = b.cost;
 		return 0;
 	}
+	*built = true;
 	return split_fix(out, a, s, n, opts, max_cost);
+}
+
+int
+mw_typo_check(struct mw_typo *out, struct mw_arena *a,
+    const char *domain_ascii, const struct mw_typo_opts *opts)
+{
+	bool built = false;
+
+	return check(out, a, domain_ascii, opts, &built);
+}
+
+/* --- the caller's memo of verdicts (typo.h) -------------------------- */
+
+/* One domain's verdict; a suggestion assembled in an arena is copied. */
+struct typo_val {
+	struct mw_typo t; /* t.suggestion: static or listed, unless built */
+	uint8_t blen;	  /* built: the suggestion is sug[0..blen) */
+	bool built;
+	char sug[MW_TYPO_MEMO_SUGGESTION_MAX];
+};
+
+struct mw_typo_memo {
+	struct mw__memo m;
+	struct mw_typo_opts opts;
+	bool has_opts;
+};
+
+int
+mw_typo_memo_new(struct mw_typo_memo **out, const struct mw_typo_opts *opts)
+{
+	struct mw_typo_memo *tm;
+
+	if (out == NULL)
+		return MW_EINVAL;
+	if ((*out = tm = calloc(1, sizeof(*tm))) == NULL)
+		return MW_ENOMEM;
+	if (mw__memo_init(&tm->m, MW_TYPO_MEMO_SLOTS, MW_TYPO_MEMO_KEY_MAX,
+	        sizeof(struct typo_val)) != 0) {
+		free(tm);
+		*out = NULL;
+		return MW_ENOMEM;
+	}
+	if (opts != NULL) {
+		tm->opts = *opts;
+		tm->has_opts = true;
+	}
+	return 0;
+}
+
+void
+mw_typo_memo_free(struct mw_typo_memo **tmp)
+{
+	if (tmp == NULL || *tmp == NULL)
+		return;
+	mw__memo_fini(&(*tmp)->m);
+	free(*tmp);
+	*tmp = NULL;
+}
+
+void
+mw_typo_memo_stats(const struct mw_typo_memo *tm, unsigned long *hits,
+    unsigned long *misses)
+{
+	if (hits != NULL)
+		*hits = tm != NULL ? tm->m.hits : 0;
+	if (misses != NULL)
+		*misses = tm != NULL ? tm->m.misses : 0;
+}
+
+int
+mw_typo_check_memo(struct mw_typo *out, struct mw_typo_memo *tm,
+    struct mw_arena *a, const char *domain_ascii, size_t len)
+{
+	const struct mw_typo_opts *opts;
+	const uint8_t *key = (const uint8_t *)domain_ascii;
+	struct typo_val *v;
+	bool hit, built = false;
+	uint64_t h;
+	size_t slot;
+	char *sug;
+	int rc;
+
+	if (out == NULL || tm == NULL || domain_ascii == NULL ||
+	    domain_ascii[len] != '\0')
+		return MW_EINVAL;
+	opts = tm->has_opts ? &tm->opts : NULL;
+	if (len > MW_TYPO_MEMO_KEY_MAX)
+		return check(out, a, domain_ascii, opts, &built);
+	h = mw__memo_hash(key, len);
+	slot = mw__memo_find(&tm->m, h, key, len, &hit);
+	v = mw__memo_val(&tm->m, slot);
+	if (hit) {
+		*out = v->t;
+		if (!v->built)
+			return 0;
+		/* As check() would: the suggestion lives in the arena. */
+		if (a == NULL)
+			return MW_EINVAL;
+		if ((sug = mw_arena_alloc_bytes(a, (size_t)v->blen + 1)) ==
+		    NULL)
+			return MW_ENOMEM;
+		memcpy(sug, v->sug, v->blen);
+		sug[v->blen] = '\0';
+		out->suggestion = sug;
+		return 0;
+	}
+	if ((rc = check(out, a, domain_ascii, opts, &built)) != 0)
+		return rc;
+	built = built && out->suggestion != NULL;
+	if (built && strlen(out->suggestion) > sizeof(v->sug))
+		return 0; /* not kept: checked again next time */
+	v->t = *out;
+	v->built = built;
+	if (built) {
+		v->blen = (uint8_t)strlen(out->suggestion);
+		memcpy(v->sug, out->suggestion, v->blen);
+		v->t.suggestion = NULL;
+	}
+	mw__memo_put(&tm->m, slot, h, key, len);
+	return 0;
 }
