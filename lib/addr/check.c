@@ -81,6 +81,10 @@ struct domain {
 struct mw_addr_checker {
 	struct mw_dns *dns;
 	struct mw_addr_check_opts opts;
+	/* Bulk lists repeat domains: their IDNA result and typo verdict are
+	 * kept per domain, bounded (limits.h), as the evidence below is. */
+	struct mw_addr_memo *idna;
+	struct mw_typo_memo *typos;
 	struct domain *table[HASH_SIZE];
 	unsigned long ndomains, lookups, hits;
 };
@@ -108,6 +112,13 @@ mw_addr_checker_new(struct mw_addr_checker **out, struct mw_dns *dns,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return mw_err_set(
 		    err, MW_ENOMEM, "addr", SIZE_MAX, "out of memory");
+	if (mw_addr_memo_new(&c->idna) != 0 ||
+	    mw_typo_memo_new(&c->typos, NULL) != 0) {
+		mw_addr_memo_free(&c->idna);
+		free(c);
+		return mw_err_set(
+		    err, MW_ENOMEM, "addr", SIZE_MAX, "out of memory");
+	}
 	c->dns = dns;
 	if (opts)
 		c->opts = *opts;
@@ -136,6 +147,8 @@ mw_addr_checker_free(struct mw_addr_checker **cp)
 			domain_free(d);
 		}
 	}
+	mw_addr_memo_free(&c->idna);
+	mw_typo_memo_free(&c->typos);
 	free(c);
 	*cp = NULL;
 }
@@ -658,7 +671,8 @@ mw_addr_check(struct mw_addr_checker *c, struct mw_report *r, const uint8_t *in,
 	int rc;
 
 	memset(&typo, 0, sizeof(typo));
-	if ((rc = mw_addr_parse(&a, r->arena, in, len, 0, NULL)) != 0)
+	if ((rc = mw_addr_parse_memo(&a, r->arena, c->idna, in, len, 0,
+	         NULL)) != 0)
 		return rc;
 	mw_report_set_bool(r, "valid", a.valid);
 	mw_report_set_bool(r, "warning", a.warning);
@@ -674,7 +688,8 @@ mw_addr_check(struct mw_addr_checker *c, struct mw_report *r, const uint8_t *in,
 		if (mw_kb_is_disposable(a.domain_ascii))
 			mw_report_add(r, MW_F_ADDR_DISPOSABLE, a.domain_ascii,
 			    NULL, a.domain_ascii, NULL, NULL);
-		mw_typo_check(&typo, r->arena, a.domain_ascii, NULL);
+		mw_typo_check_memo(&typo, c->typos, r->arena, a.domain_ascii,
+		    a.domain_len);
 	}
 	if (!a.valid || a.domain_ascii == NULL || c->opts.offline) {
 		if (a.valid && a.domain_ascii != NULL)

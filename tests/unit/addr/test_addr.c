@@ -695,6 +695,47 @@ fast_path_agrees_with_full_parser(void **state)
 	}
 }
 
+/* The IDNA memo gives what libidn2 gives, also for refusals and repeats. */
+static void
+idna_memo_changes_nothing(void **state)
+{
+	static const char *const in[] = {"a@пример.рф", "b@ПРИМЕР.рф",
+	    "a@bücher.de", "a@faß.de", "a@xn--bcher-kva.de", "a@a\xe2\x80\x8d.de",
+	    "a@\xd9\xa1\xdb\xb1.example", "a@пример.рф", "a@a\xe2\x80\x8d.de",
+	    "иван@сайт.бел", "a@example.com"};
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_addr_memo *m = NULL;
+	struct mw_addr x, y;
+	unsigned long hits, misses;
+
+	assert_int_equal(mw_addr_memo_new(&m), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+			size_t n = strlen(in[i]);
+
+			assert_int_equal(mw_addr_parse(&x, a,
+			                     (const uint8_t *)in[i], n, 0, NULL),
+			    0);
+			assert_int_equal(mw_addr_parse_memo(&y, a, m,
+			                     (const uint8_t *)in[i], n, 0, NULL),
+			    0);
+			assert_int_equal(x.verdict, y.verdict);
+			assert_int_equal(x.warnings, y.warnings);
+			assert_int_equal(x.err_code, y.err_code);
+			assert_int_equal(x.err_pos, y.err_pos);
+			assert_ptr_equal(x.err_reason, y.err_reason);
+			assert_true(same_str(x.address, y.address));
+			assert_true(same_str(x.domain, y.domain));
+			assert_true(same_str(x.domain_ascii, y.domain_ascii));
+			assert_int_equal(x.total_len, y.total_len);
+		}
+	mw_addr_memo_stats(m, &hits, &misses);
+	assert_true(hits >= 8);
+	mw_addr_memo_free(&m);
+	assert_null(m);
+	mw_arena_free(&a);
+}
+
 static void
 api_contract(void **state)
 {
@@ -748,6 +789,7 @@ main(void)
 	    cmocka_unit_test(length_limits),
 	    cmocka_unit_test(comment_depth_limit),
 	    cmocka_unit_test(fast_path_agrees_with_full_parser),
+	    cmocka_unit_test(idna_memo_changes_nothing),
 	    cmocka_unit_test(api_contract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

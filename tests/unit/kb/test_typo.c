@@ -278,6 +278,78 @@ closest_matches_findclosestdomain(void **state)
 	assert_null(mw_typo_closest(&cost, "xyzzy", tlds, 5, 20));
 }
 
+static void
+same_typo(const struct mw_typo *x, const struct mw_typo *y, const char *d)
+{
+	if (x->kind != y->kind || x->cost != y->cost ||
+	    x->domain_known != y->domain_known ||
+	    !(x->suggestion == y->suggestion ||
+	        (x->suggestion != NULL && y->suggestion != NULL &&
+	            strcmp(x->suggestion, y->suggestion) == 0)))
+		fail_msg("%s: memo and direct check differ", d);
+}
+
+/*
+ * The memo answers as mw_typo_check() does, on first sight, on a hit and
+ * after it was flooded past its capacity (least recently used evicted),
+ * also with caller lists, and a suggestion built for the domain lands in
+ * the caller's arena.
+ */
+static void
+the_memo_answers_as_the_check_does(void **state)
+{
+	static const char *const doms[] = {"gmail.com", "gmial.com",
+	    "gmail.con", "company.con", "acme.co.ul", "yandex.ru", "mail.ru",
+	    "globalsolutions.net", "hotmial.com", "gmai1.com", "example.org",
+	    "xn--80a1acny.xn--p1ai", "yaho.com", "[192.0.2.1]", "gmail.com."};
+	static const char *const mine[] = {"acme-corp.com"};
+	struct mw_typo_opts o = {.domains = mine, .ndomains = 1};
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_typo_memo *m = NULL, *mo = NULL;
+	struct mw_typo x, y;
+	unsigned long hits, misses;
+	char d[64];
+
+	assert_int_equal(mw_typo_memo_new(&m, NULL), 0);
+	assert_int_equal(mw_typo_memo_new(&mo, &o), 0);
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++) {
+			assert_int_equal(
+			    mw_typo_check(&x, a, doms[i], NULL), 0);
+			assert_int_equal(mw_typo_check_memo(&y, m, a, doms[i],
+			                     strlen(doms[i])),
+			    0);
+			same_typo(&x, &y, doms[i]);
+			assert_int_equal(mw_typo_check(&x, a, doms[i], &o), 0);
+			assert_int_equal(mw_typo_check_memo(&y, mo, a,
+			                     doms[i], strlen(doms[i])),
+			    0);
+			same_typo(&x, &y, doms[i]);
+		}
+		/* Flood it: every domain above is evicted by round 2. */
+		for (unsigned k = 0; round == 1 && k < 4 * 16384; k++) {
+			snprintf(d, sizeof(d), "flood%u.con", k);
+			assert_int_equal(
+			    mw_typo_check_memo(&y, m, a, d, strlen(d)), 0);
+			assert_int_equal(y.kind, MW_TYPO_TLD);
+			snprintf(d, sizeof(d), "flood%u.com", k);
+			assert_string_equal(y.suggestion, d);
+		}
+	}
+	mw_typo_memo_stats(m, &hits, &misses);
+	assert_true(hits >= sizeof(doms) / sizeof(doms[0]));
+	assert_true(misses >= 4 * 16384);
+	/* A built suggestion is the caller's, in its arena. */
+	assert_int_equal(mw_typo_check_memo(&y, m, NULL, "company.con", 11),
+	    MW_EINVAL);
+	assert_int_equal(mw_typo_check_memo(&y, m, a, "company.con", 3),
+	    MW_EINVAL); /* len is not strlen */
+	mw_typo_memo_free(&m);
+	mw_typo_memo_free(&mo);
+	assert_null(m);
+	mw_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -291,6 +363,7 @@ main(void)
 		cmocka_unit_test(the_russian_layout_slip_is_read_back),
 		cmocka_unit_test(distance_weighs_keyboard_slips),
 		cmocka_unit_test(closest_matches_findclosestdomain),
+		cmocka_unit_test(the_memo_answers_as_the_check_does),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
