@@ -35,13 +35,13 @@ mw__memo_init(struct mw__memo *m, size_t nslots, size_t keymax, size_t stride)
 	m->nslots = nslots;
 	m->keymax = keymax;
 	m->stride = stride;
-	m->tag = calloc(nslots, sizeof(*m->tag));
-	m->stamp = calloc(nslots, sizeof(*m->stamp));
-	m->klen = calloc(nslots, 1);
-	m->key = calloc(nslots, keymax);
-	m->val = calloc(nslots, stride);
-	if (m->tag == NULL || m->stamp == NULL || m->klen == NULL ||
-	    m->key == NULL || m->val == NULL) {
+	/* klen, key, then the value 8-aligned: a hit on a short key reads
+	 * the key and the head of the value from one or two lines */
+	m->valoff = (1 + keymax + 7) & ~(size_t)7;
+	m->recsize = (m->valoff + stride + 7) & ~(size_t)7;
+	m->tags = calloc(nslots, sizeof(*m->tags));
+	m->rec = calloc(nslots, m->recsize);
+	if (m->tags == NULL || m->rec == NULL) {
 		mw__memo_fini(m);
 		return MW_ENOMEM;
 	}
@@ -51,11 +51,8 @@ mw__memo_init(struct mw__memo *m, size_t nslots, size_t keymax, size_t stride)
 void
 mw__memo_fini(struct mw__memo *m)
 {
-	free(m->tag);
-	free(m->stamp);
-	free(m->klen);
-	free(m->key);
-	free(m->val);
+	free(m->tags);
+	free(m->rec);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -88,22 +85,26 @@ mw__memo_find(struct mw__memo *m, uint64_t h, const uint8_t *key,
 {
 	size_t mask = m->nslots - 1, i = 0, victim = (size_t)h & mask;
 	uint32_t tag = memo_tag(h), age, oldest = 0;
+	struct mw__memo_tag *t;
+	const uint8_t *r;
 
 	m->clock++;
 	for (size_t k = 0; k < MW__MEMO_WINDOW; k++) {
 		i = ((size_t)h + k) & mask;
-		if (m->tag[i] == 0) {
+		t = &m->tags[i];
+		if (t->tag == 0) {
 			victim = i; /* never emptied: the key is not further */
 			break;
 		}
-		if (m->tag[i] == tag && m->klen[i] == klen &&
-		    memcmp(m->key + i * m->keymax, key, klen) == 0) {
-			m->stamp[i] = m->clock;
+		r = m->rec + i * m->recsize;
+		if (t->tag == tag && r[0] == klen &&
+		    memcmp(r + 1, key, klen) == 0) {
+			t->stamp = m->clock;
 			m->hits++;
 			*hit = true;
 			return i;
 		}
-		if ((age = m->clock - m->stamp[i]) >= oldest) {
+		if ((age = m->clock - t->stamp) >= oldest) {
 			oldest = age;
 			victim = i;
 		}
@@ -117,10 +118,12 @@ void
 mw__memo_put(struct mw__memo *m, size_t slot, uint64_t h, const uint8_t *key,
     size_t klen)
 {
-	m->tag[slot] = memo_tag(h);
-	m->stamp[slot] = m->clock;
-	m->klen[slot] = (uint8_t)klen;
-	memcpy(m->key + slot * m->keymax, key, klen);
+	uint8_t *r = m->rec + slot * m->recsize;
+
+	m->tags[slot].tag = memo_tag(h);
+	m->tags[slot].stamp = m->clock;
+	r[0] = (uint8_t)klen;
+	memcpy(r + 1, key, klen);
 }
 
 const char *

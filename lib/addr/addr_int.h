@@ -126,13 +126,18 @@ const char *mw__addr_literal(
  */
 #define MW__MEMO_WINDOW 8
 
+/* Tag and last use of a slot, side by side: a probe reads one line. */
+struct mw__memo_tag {
+	uint32_t tag;	/* hash tag, 0: empty */
+	uint32_t stamp; /* clock of the last use (wraps: only ages) */
+};
+
 struct mw__memo {
-	uint32_t *tag;	 /* hash tag, 0: empty */
-	uint32_t *stamp; /* clock of the last use (wraps: only ages) */
-	uint8_t *klen;
-	uint8_t *key;	 /* nslots * keymax */
-	uint8_t *val;	 /* nslots * stride */
-	size_t nslots, keymax, stride;
+	struct mw__memo_tag *tags;
+	/* A record a slot: klen, the key, the value, in one run of memory
+	 * so a hit touches one or two lines of it. */
+	uint8_t *rec;
+	size_t nslots, keymax, stride, recsize, valoff;
 	uint32_t clock;
 	unsigned long hits, misses;
 };
@@ -155,7 +160,7 @@ void mw__memo_put(struct mw__memo *m, size_t slot, uint64_t h,
 static inline void *
 mw__memo_val(const struct mw__memo *m, size_t slot)
 {
-	return m->val + slot * m->stride;
+	return m->rec + slot * m->recsize + m->valoff;
 }
 
 #endif

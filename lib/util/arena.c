@@ -143,6 +143,18 @@ mw_arena_alloc(struct mw_arena *a, size_t size)
 void *
 mw_arena_alloc_bytes(struct mw_arena *a, size_t size)
 {
+	struct chunk *c = a->head;
+	void *p;
+
+	/* The common case, room in the current chunk and under the cap,
+	 * without overflow: c->used <= c->size, a->used <= a->cap. */
+	if (!a->malloc_mode && c != NULL && size > 0 &&
+	    size <= c->size - c->used && size <= a->cap - a->used) {
+		p = (char *)c->data + c->used;
+		c->used += size;
+		a->used += size;
+		return p;
+	}
 	return carve(a, size, 1);
 }
 
