@@ -29,6 +29,11 @@ fi
 echo "== mailwhy ($(uname -m), $(nproc 2>/dev/null || echo '?') cores," \
     "$(date -u +%Y-%m-%d))"
 "$build/bench/addr/bench_addr" "$input" | tee "$out/addr-mailwhy.txt"
+# The figures count only when every verdict equals the reference's.
+if ! grep -q '^verdicts: identical' "$out/addr-mailwhy.txt"; then
+	echo "run.sh: verdicts differ from the reference parse" >&2
+	exit 1
+fi
 
 if ! command -v node >/dev/null 2>&1; then
 	echo "node not found: email-validator comparison skipped"
