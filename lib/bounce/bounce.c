@@ -192,8 +192,23 @@ static void
 finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 {
 	struct mw_esc e, de;
-	const char *d = nz(r->diagnostic);
-	bool have = mw_esc_parse(&e, r->status);
+	const char *d = nz(r->diagnostic), *words = d;
+	const char *cm = r->status != NULL ? strchr(r->status, '(') : NULL;
+	bool have;
+
+	/* RFC 3464 2.3.4 allows a comment after the code; PowerMTA
+	 * writes the code's meaning there ("5.2.1 (mailbox disabled, not
+	 * accepting messages)"): evidence beside the remote's words */
+	if (cm != NULL) {
+		size_t n = (size_t)(cm - r->status);
+
+		while (n > 0 && r->status[n - 1] == ' ')
+			n--;
+		words = mw_arena_printf(a, "%s (%.*s)", d,
+		    (int)strcspn(cm + 1, ")"), cm + 1);
+		r->status = mw_arena_strndup(a, r->status, n);
+	}
+	have = mw_esc_parse(&e, r->status);
 	bool dhave = mw_esc_find(&de, (const uint8_t *)d, strlen(d));
 	bool temporary;
 	char buf[8];
@@ -211,7 +226,7 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 		r->reply_code = mw_reply_code_find((const uint8_t *)d,
 		    strlen(d));
 	if (r->reason == NULL)
-		r->reason = mw_bounce_reason(d, r->status, r->reply_code,
+		r->reason = mw_bounce_reason(words, r->status, r->reply_code,
 		    r->action, r->diag_type, r->command);
 	temporary = (have && e.cls == 4) || r->reply_code / 100 == 4 ||
 	    ci_has(r->action, "delayed");
@@ -494,9 +509,48 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 	return 0;
 }
 
+static const char *addr_of(struct mw_arena *a, const char *h);
+
+/*
+ * The To: of the returned original: an attached message/rfc822 part, or
+ * a header block copied into the text ("----- Unsent message follows
+ * -----", Verizon's "Original Message:").  The last resort of bounces
+ * that name no recipient (Sendmail V5 "Deferred", MMS gateways).
+ */
+static const char *
+original_to(const struct msg *x, const char *full)
+{
+	size_t i;
+
+	for (i = 0; i < x->m.nparts; i++) {
+		const struct mw_mime_part *p = &x->m.parts[i];
+		const char *to;
+
+		if (p->nheaders == 0 || p->depth == 0)
+			continue;
+		to = mw_mime_header_get(p->headers, p->nheaders, "To");
+		if (to != NULL && (to = addr_of(x->a, to)) != NULL)
+			return to;
+	}
+	if (full != NULL) {
+		const char *t = full;
+
+		while ((t = strstr(t, "\nTo:")) != NULL) {
+			const char *v = addr_of(x->a, mw_arena_strndup(x->a,
+			    t + 4, strcspn(t + 4, "\r\n")));
+
+			if (v != NULL && strchr(v, ' ') == NULL &&
+			    !same_addr(v, x->to))
+				return v;
+			t += 4;
+		}
+	}
+	return NULL;
+}
+
 static int
 do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
-    size_t nhits, const char *text, size_t *cap)
+    size_t nhits, const char *text, const char *full, size_t *cap)
 {
 	const char *failed = hdr(x, "X-Failed-Recipients");
 	size_t i;
@@ -563,6 +617,19 @@ do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
 		    strlen(r->diagnostic)))
 			r->diagnostic = mw_arena_printf(x->a, "%s %s",
 			    r->diagnostic, text);
+	}
+	if (b->nrcpts == 0) {
+		const char *to = original_to(x, full);
+		struct mw_bounce_rcpt *r;
+
+		if (to == NULL)
+			return 0;
+		if ((r = add_rcpt(b, x->a, cap)) == NULL)
+			return b->truncated ? 0 : MW_ENOMEM;
+		r->recipient = to;
+		lower((char *)r->recipient);
+		r->diagnostic = nz(text);
+		r->command = nz(mw__bounce_command(r->diagnostic));
 	}
 	return 0;
 }
@@ -692,7 +759,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	out->kind = MW_BOUNCE_FAILURE;
 	if (out->detector[0] == '\0')
 		out->detector = "text";
-	rc = do_text(out, &x, hits, nhits, text, &cap);
+	rc = do_text(out, &x, hits, nhits, text, full, &cap);
 done:
 	if (rc != 0)
 		return mw_err_set(err, rc, "bounce", 0, "out of memory");
