@@ -659,7 +659,8 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	struct mw_buf tb;
 	struct mw_bounce_hit hits[MW_BOUNCE_RCPTS_MAX];
 	const struct mw_mime_part *dsn = NULL, *fb = NULL;
-	const char *text = NULL, *full = NULL;
+	const char *text = NULL, *full = NULL, *fixed;
+	enum mw__lhost fam;
 	size_t nhits = 0, cap = 0, i;
 	int rc;
 
@@ -754,12 +755,36 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		r->status = "";
 		goto done;
 	}
-	if (dsn == NULL && !looks_bounce(&x))
+	fam = mw__bounce_lhost(&x.m, full);
+	if (dsn == NULL && !looks_bounce(&x) && fam == MW__LHOST_NONE)
 		goto done;
 	out->kind = MW_BOUNCE_FAILURE;
 	if (out->detector[0] == '\0')
-		out->detector = "text";
+		out->detector = fam != MW__LHOST_NONE ?
+		    mw__bounce_lhost_name(fam) : "text";
+	if (fam == MW__LHOST_FML || fam == MW__LHOST_JAMES) {
+		/* layouts of their own: the body matcher would take the
+		 * poster's or the sender's address for the recipient */
+		const char *diag = NULL;
+		const char *to = mw__bounce_lhost_recipient(fam, a, full,
+		    &diag);
+		struct mw_bounce_rcpt *r;
+
+		if (to != NULL) {
+			if ((r = add_rcpt(out, a, &cap)) == NULL) {
+				rc = MW_ENOMEM;
+				goto done;
+			}
+			r->recipient = to;
+			lower((char *)r->recipient);
+			r->diagnostic = nz(diag);
+			goto done;
+		}
+	}
 	rc = do_text(out, &x, hits, nhits, text, full, &cap);
+	if (rc == 0 && (fixed = mw__bounce_lhost_reason(fam, full)) != NULL)
+		for (i = 0; i < out->nrcpts; i++)
+			out->rcpts[i].reason = fixed;
 done:
 	if (rc != 0)
 		return mw_err_set(err, rc, "bounce", 0, "out of memory");
