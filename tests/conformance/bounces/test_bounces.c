@@ -26,7 +26,7 @@
 #include "mailwhy/arena.h"
 #include "mailwhy/bounce.h"
 
-#define MIN_REASON_PCT 90.0
+#define MIN_REASON_PCT 90.9
 #define MIN_RCPT_PCT 98.9
 #define MAXROWS 2048
 #define MAXFAM 8
