@@ -289,13 +289,15 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 		return;
 	}
 	mw_buf_printf(out, "\n%s: %zu %s, %zu %s (%zu %s)\n",
-	    mw_tr(lang, "Summary"), r->messages, mw_tr(lang, "messages"),
-	    r->nitems, mw_tr(lang, "failed recipients"), hard,
-	    mw_tr(lang, "hard"));
+	    mw_tr(lang, N_("Summary")), r->messages,
+	    mw_tr(lang, N_("messages")), r->nitems,
+	    mw_tr(lang, N_("failed recipients")), hard,
+	    mw_tr(lang, N_("hard")));
 	for (i = 0; i < nr; i++)
 		mw_buf_printf(out, "  %-16s %zu\n", reasons[i].key,
 		    reasons[i].n);
-	mw_buf_printf(out, "%s:\n", mw_tr(lang, "By destination domain"));
+	mw_buf_printf(out, "%s:\n",
+	    mw_tr(lang, N_("By destination domain")));
 	for (i = 0; i < nd && i < 20; i++)
 		mw_buf_printf(out, "  %-30s %zu\n", domains[i].key,
 		    domains[i].n);

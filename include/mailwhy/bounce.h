@@ -34,6 +34,8 @@ struct mw_dsn_rcpt {
 	const char *last_attempt_date;
 	const char *will_retry_until;
 	const char *final_log_id;
+	const char *actual_recipient; /* X-Actual-Recipient (Sendmail):
+				       * the mailbox after aliasing */
 };
 
 struct mw_dsn {
@@ -104,7 +106,9 @@ enum mw_bounce_kind {
 };
 
 struct mw_bounce_rcpt {
-	const char *recipient;
+	const char *recipient;	   /* the address the sender wrote */
+	const char *final_recipient; /* where it was expanded or forwarded
+				      * to, when that differs; else "" */
 	const char *reason;	   /* sisimai's vocabulary */
 	const char *status;	   /* "5.1.1", "" when unknown */
 	bool status_pseudo;	   /* status made up from the reason */

@@ -182,9 +182,12 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 		e++;
 	/* "Final-Recipient: rfc822; addr", "Failed recipient: addr",
 	 * "Recipient address: addr": a short label, then the address */
-	for (i = l->indent; i < b; i++)
-		if (p[i] == ':' || p[i] == ';')
+	/* the last ':' before the address: Zoho writes "[Status: Error,
+	 * Address: <addr>, ResponseCode 421, ...]" */
+	for (i = b; i > l->indent; i--)
+		if (p[i - 1] == ':' || p[i - 1] == ';')
 			break;
+	i = i > l->indent ? i - 1 : b;
 	if (i < b) {
 		const uint8_t *q = p + l->indent;
 		size_t ql = i - l->indent, j;
@@ -198,6 +201,7 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 				j += 5;
 		if (label_ok && (has_ci(q, ql, "recipient") ||
 		    has_ci(q, ql, "address") || has_ci(q, ql, "rcpt") ||
+		    has_ci(q, ql, "fail") ||
 		    has_ci(q, ql, "to") || has_ci(q, ql, "user") ||
 		    has_ci(q, ql, "mailbox")) &&
 		    !has_ci(q, ql, "original-recipient") &&
@@ -219,9 +223,16 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 			return true;
 		}
 	}
-	/* the address must start the line, after quotes or brackets */
-	for (i = l->indent; i < b; i++)
-		if (strchr("\"'([* ", p[i]) == NULL)
+	/* the address must start the line, after quotes, brackets or a
+	 * list bullet ("-- addr", Mimecast); Sendmail V5 puts the reply
+	 * code first: "554 <addr>... 550 Host unknown" */
+	i = l->indent;
+	if (b - i >= 4 && p[b] == '<' && p[i] >= '2' && p[i] <= '5' &&
+	    p[i + 1] >= '0' && p[i + 1] <= '9' && p[i + 2] >= '0' &&
+	    p[i + 2] <= '9' && p[i + 3] == ' ')
+		i += 4;
+	for (; i < b; i++)
+		if (strchr("\"'([*- ", p[i]) == NULL)
 			return false;
 	*rest = e;
 	return true;
@@ -302,10 +313,14 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 	struct mw_bounce_hit *cur = NULL;
 	bool in_block = false;
 	size_t blanks = 0;
+	/* Sendmail V5 writes the transcript ("<<< 550 Insecure Mail
+	 * Relay") before the recipient line it explains */
+	struct mw_buf pend;
 
 	if (text == NULL || max == 0)
 		return 0;
 	mw_buf_init(&diag, MW_BOUNCE_DIAG_MAX);
+	mw_buf_init(&pend, MW_BOUNCE_DIAG_MAX);
 	while (pos < len && nlines++ < MW_BOUNCE_BODY_LINES_MAX) {
 		const uint8_t *nl = memchr(text + pos, '\n', len - pos);
 		size_t s, n, rest;
@@ -369,12 +384,22 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 			}
 			if (cmd != NULL)
 				cur->command = cmd;
+			if (pend.len > 0) {
+				squeeze_append(&diag, pend.p, pend.len);
+				mw_buf_reset(&pend);
+			}
 			in_block = true;
 			while (rest < l.len && strchr(":.> \t", l.p[rest]))
 				rest++;
 			if (rest < l.len)
 				squeeze_append(&diag, l.p + rest,
 				    l.len - rest);
+			continue;
+		}
+		if (cur == NULL && starts_ci(l.p + l.indent, l.len - l.indent,
+		    "<<< ")) {
+			squeeze_append(&pend, l.p + l.indent + 4,
+			    l.len - l.indent - 4);
 			continue;
 		}
 		if (cur != NULL && in_block) {
@@ -393,6 +418,7 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 	if (cur != NULL && diag.len > 0 && cur->diagnostic == NULL)
 		cur->diagnostic = mw_arena_strndup(a, diag.p, diag.len);
 	mw_buf_release(&diag);
+	mw_buf_release(&pend);
 	for (k = 0; k < nout; k++) {
 		if (out[k].diagnostic == NULL)
 			out[k].diagnostic = "";

@@ -50,4 +50,21 @@ const char *mw__bounce_command(const char *diagnostic);
 bool mw__bounce_is_hard(const char *reason, const char *status,
     int reply_code);
 
+/* Sender families with a layout of their own (lhost.c). */
+struct mw_mime;
+enum mw__lhost {
+	MW__LHOST_NONE,
+	MW__LHOST_GOOGLEGROUPS,
+	MW__LHOST_FML,
+	MW__LHOST_JAMES
+};
+enum mw__lhost mw__bounce_lhost(const struct mw_mime *m, const char *full);
+const char *mw__bounce_lhost_name(enum mw__lhost f);
+/* The failed recipient of a family whose layout the body matcher does
+ * not read, and its words in *diag; NULL when none. */
+const char *mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
+    const char *full, const char **diag);
+/* The reason the family's notice fixes for every recipient, or NULL. */
+const char *mw__bounce_lhost_reason(enum mw__lhost f, const char *full);
+
 #endif

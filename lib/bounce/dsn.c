@@ -143,10 +143,10 @@ rcpt_slot(struct mw_dsn_rcpt *r, const struct field *f)
 		return &r->will_retry_until;
 	if (is(f, "Final-Log-ID"))
 		return &r->final_log_id;
-	/* X-Actual-Recipient (Postfix) names the mailbox after aliasing;
-	 * kept as the original when none is given. */
+	/* X-Actual-Recipient (Sendmail, Postfix) names the mailbox after
+	 * aliasing: not what the sender wrote */
 	if (is(f, "X-Actual-Recipient"))
-		return &r->original_recipient;
+		return &r->actual_recipient;
 	return NULL;
 }
 
@@ -245,7 +245,8 @@ mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
 
 		for (i = 0; i < out->nrcpts; i++)
 			if (out->rcpts[i].final_recipient != NULL ||
-			    out->rcpts[i].original_recipient != NULL)
+			    out->rcpts[i].original_recipient != NULL ||
+			    out->rcpts[i].actual_recipient != NULL)
 				out->rcpts[k++] = out->rcpts[i];
 			else if (k > 0 && out->rcpts[i].status != NULL &&
 			    out->rcpts[k - 1].status == NULL)

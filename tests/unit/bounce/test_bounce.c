@@ -250,6 +250,96 @@ bounce_postfix_dsn(void **state)
 	mw_arena_free(&a);
 }
 
+/* Which address is "the recipient", and what each layout says. */
+static void
+bounce_recipient_layouts(void **state)
+{
+	static const struct {
+		const char *name, *msg, *rcpt, *final, *reason;
+	} t[] = {
+		{"RFC 3464 2.3.1: Original-Recipient over an alias expansion",
+		    "From: MAILER-DAEMON@example.org\r\n"
+		    "Subject: Undelivered Mail Returned to Sender\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+		    "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+		    "Reporting-MTA: dns; example.org\r\n\r\n"
+		    "Final-Recipient: rfc822; r@host.example.org\r\n"
+		    "Original-Recipient: rfc822;Kijitora@example.org\r\n"
+		    "Action: failed\r\nStatus: 5.1.1\r\n"
+		    "Diagnostic-Code: smtp; 550 5.1.1 User unknown (in reply "
+		    "to RCPT TO command)\r\n\r\n--B--\r\n",
+		    "kijitora@example.org", "r@host.example.org",
+		    "userunknown"},
+		{"X-Actual-Recipient is the mailbox after aliasing",
+		    "From: MAILER-DAEMON@example.org\r\nSubject: Returned mail"
+		    "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+		    "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+		    "Final-Recipient: RFC822; info@example.jp\r\n"
+		    "X-Actual-Recipient: RFC822; fwd@example.com\r\n"
+		    "Action: failed\r\nStatus: 5.2.2\r\n"
+		    "Diagnostic-Code: SMTP; 552 5.2.2 Mailbox full\r\n\r\n"
+		    "--B--\r\n",
+		    "info@example.jp", "fwd@example.com", "mailboxfull"},
+		{"Sendmail V5: reply code before the address, transcript above",
+		    "From: Mail Delivery Subsystem <MAILER-DAEMON@example.net>"
+		    "\r\nSubject: Returned mail: Deferred\r\n\r\n"
+		    "   ----- Transcript of session follows -----\r\n"
+		    "While talking to mx.example.edu:\r\n"
+		    ">>> MAIL From:<s@example.jp>\r\n"
+		    "<<< 550 Insecure Mail Relay\r\n"
+		    "554 <k@example.edu>... Remote protocol error\r\n\r\n"
+		    "   ----- Unsent message follows -----\r\n"
+		    "From: s@example.jp\r\nTo: k@example.edu\r\n\r\nhi\r\n",
+		    "k@example.edu", "", "norelaying"},
+		{"no recipient named: the To: of the returned original",
+		    "From: Mail Delivery Subsystem <MAILER-DAEMON@example.com>"
+		    "\r\nSubject: Returned mail: Cannot send message for 4 "
+		    "days\r\nTo: s@example.co.jp\r\n\r\n"
+		    "421 example.com (smtp)... Deferred: Connection timed out"
+		    " during user open with example.com\r\n\r\n"
+		    "From: s@example.co.jp\r\nTo: k@example.com\r\n\r\nhi\r\n",
+		    "k@example.com", "", "expired"},
+		{"RFC 3464 2.3.4: a Status comment is evidence (PowerMTA)",
+		    "From: MAILER-DAEMON@example.net\r\nSubject: failure\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+		    "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+		    "Final-Recipient: rfc822; k@example.jp\r\n"
+		    "Action: failed\r\n"
+		    "Status: 5.2.1 (mailbox disabled, not accepting messages)"
+		    "\r\nDiagnostic-Code: smtp;550 5.2.1 <k@example.jp>... "
+		    "User Unknown\r\n\r\n--B--\r\n",
+		    "k@example.jp", "", "suspend"},
+		{"Google Groups: the four-bullet notice is a refused post",
+		    "From: Mail Delivery Subsystem "
+		    "<mailer-daemon@googlemail.com>\r\n"
+		    "Subject: Delivery Status Notification (Failure)\r\n"
+		    "X-Failed-Recipients: list@googlegroups.com\r\n\r\n"
+		    "Hallo k@example.jp,\r\n\r\nText in any language.\r\n\r\n"
+		    " * one\r\n * two\r\n * three\r\n * four\r\n\r\n"
+		    "Google Groups\r\n",
+		    "list@googlegroups.com", "", "rejected"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_bounce b;
+
+		print_message("%s\n", t[i].name);
+		assert_int_equal(mw_bounce_parse(&b, a,
+		    (const uint8_t *)t[i].msg, strlen(t[i].msg), NULL), 0);
+		assert_int_equal(b.kind, MW_BOUNCE_FAILURE);
+		assert_true(b.nrcpts >= 1);
+		assert_string_equal(b.rcpts[0].recipient, t[i].rcpt);
+		assert_string_equal(b.rcpts[0].final_recipient, t[i].final);
+		assert_string_equal(b.rcpts[0].reason, t[i].reason);
+		mw_arena_free(&a);
+	}
+}
+
 static void
 bounce_not_and_tiny(void **state)
 {
@@ -282,6 +372,7 @@ main(void)
 		cmocka_unit_test(reason_vocabulary),
 		cmocka_unit_test(bounce_postfix_dsn),
 		cmocka_unit_test(bounce_not_and_tiny),
+		cmocka_unit_test(bounce_recipient_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
