@@ -13,7 +13,8 @@ with file:line and the reason.
 Emitted (declared in lib/kb/kb_int.h):
   mw__kb_providers[]      providers in rank order (file order)
   mw__kb_targets[]        typo targets sorted by length, with the
-                          character-class mask typo.c prefilters on
+                          character-class mask typo.c prefilters on and
+                          the built-in cost threshold (threshold())
   mw__kb_target_from[]    first target index of each length
   mw__kb_first/second/third/first_near[class][]
                           bitsets of targets by their first three
@@ -154,6 +155,16 @@ def mask(s):
     for ch in s:
         m |= 1 << cls(ch)
     return m
+
+
+def threshold(sld_len):
+    """The built-in cost threshold; must match threshold() in typo.c (the
+    differential test in tests/unit/kb/test_typo.c holds them equal)."""
+    if sld_len <= 3:
+        return 5
+    if sld_len <= 5:
+        return 12
+    return 16
 
 
 def cstr(s):
@@ -335,8 +346,9 @@ def main(argv):
     o.append("const struct mw__kb_target mw__kb_targets[] = {")
     for length, i in targets:
         d = providers[i][0]
-        o.append("\t{%s, %d, %d, 0x%010xu, %d}," %
-                 (cstr(d), length, d.index("."), mask(d), i))
+        o.append("\t{%s, %d, %d, %d, 0x%010xu, %d}," %
+                 (cstr(d), length, d.index("."), threshold(d.index(".")),
+                  mask(d), i))
     o.append("};")
     o.append("const size_t mw__kb_ntargets = %d;" % len(targets))
     o.append("const uint16_t mw__kb_target_from[MW_TYPO_TARGET_MAX + 2] = {")

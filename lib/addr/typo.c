@@ -20,6 +20,17 @@
  * has to be assembled (step 3).  A known domain costs one hash probe
  * (~15 ns), an unknown one 60-300 ns (BENCHMARKS.md).
  *
+ * Completeness of step 2: the index, the length test and the mask bound
+ * only drop targets the written-out rules would drop (scan_builtin_ref):
+ * the bitsets encode the start rules; every edit costs 5 at least, so a
+ * length difference of l costs 5 l at least; mask_bound() <= bag_bound()
+ * <= the distance (see there).  mw__typo_check_exhaustive() runs the
+ * reference, and tests/unit/kb/test_typo.c and the bench compare the two
+ * verdict for verdict.  A SymSpell-style deletion index was measured and
+ * not used: the built-in threshold 16 admits three slips (5 each), so a
+ * typed domain of up to 19 bytes has ~550 deletion variants to hash and
+ * probe, more work than the whole check (~1,300 instructions).
+ *
  * Thresholds (built-in lists): a target whose first label has at most 3
  * letters (ya.ru, bk.ru, gmx.de) only accepts a swap or a doubled letter
  * (5), because its neighbours are real domains (vk.ru); 4-5 letters
@@ -280,6 +291,16 @@ mask_bound(uint64_t smask, uint64_t tmask)
 		       6 * y + COST_SLIP * (x - y);
 }
 
+/* mask_bound() with x = popcount64(smask & ~tmask) already known. */
+static inline unsigned
+mask_bound_x(unsigned x, uint64_t smask, uint64_t tmask)
+{
+	unsigned y = popcount64(tmask & ~smask);
+
+	return x < y ? 6 * x + COST_SLIP * (y - x) :
+		       6 * y + COST_SLIP * (x - y);
+}
+
 /* Offers candidate t (rank: lower wins ties) to best. */
 static void
 consider(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
@@ -366,17 +387,20 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 		while (cand != 0) {
 			size_t k = w * 64 + (size_t)__builtin_ctzll(cand);
 			const struct mw__kb_target *t = &mw__kb_targets[k];
-			unsigned lim = max_cost ? max_cost :
-						  threshold(t->sld_len);
+			unsigned lim = max_cost ? max_cost : t->lim;
 			unsigned dl = n > t->len ?
 			    (unsigned)(n - t->len) : (unsigned)(t->len - n);
-			unsigned d;
+			unsigned x, d;
 
 			cand &= cand - 1;
 			if (b->name != NULL && b->cost < lim)
 				lim = b->cost;
-			if (dl * COST_SLIP > lim ||
-			    mask_bound(smask, t->mask) > lim)
+			if (dl * COST_SLIP > lim)
+				continue;
+			/* mask_bound() >= 5 x: most fail on x alone. */
+			x = popcount64(smask & ~t->mask);
+			if (x * COST_SLIP > lim ||
+			    mask_bound_x(x, smask, t->mask) > lim)
 				continue;
 			d = distance(s, n, (const uint8_t *)t->domain, t->len,
 			    lim);
@@ -388,6 +412,48 @@ scan_builtin(struct best *b, const uint8_t *s, size_t n, uint64_t smask,
 				b->cost = d;
 				b->rank = t->rank;
 			}
+		}
+	}
+}
+
+/*
+ * scan_builtin() written out, the reference it is held to (typo.h,
+ * exhaustive): every target, the start rules and the length window tested
+ * on the characters, the built-in threshold from threshold(), and the DP
+ * for each, without the bitsets, the precomputed thresholds or the mask
+ * bounds.  Both keep the cheapest target within its threshold, ties to
+ * the lower rank, so the order of the scan does not matter.
+ */
+static void
+scan_builtin_ref(struct best *b, const uint8_t *s, size_t n,
+    unsigned max_cost, bool cc)
+{
+	unsigned c0 = mw__kb_cls[s[0]];
+	unsigned c1 = n > 1 ? mw__kb_cls[s[1]] : 39;
+	unsigned c2 = n > 2 ? mw__kb_cls[s[2]] : 39;
+
+	for (size_t k = 0; k < mw__kb_ntargets; k++) {
+		const struct mw__kb_target *t = &mw__kb_targets[k];
+		unsigned t0 = mw__kb_cls[(uint8_t)t->domain[0]];
+		unsigned t1 = mw__kb_cls[(uint8_t)t->domain[1]];
+		unsigned t2 = mw__kb_cls[(uint8_t)t->domain[2]];
+		unsigned lim = max_cost ? max_cost : threshold(t->sld_len);
+		unsigned d;
+
+		if ((size_t)t->len + 3 < n || t->len > n + 3)
+			continue;
+		if (!(t0 == c0 || (t0 == c1 && (t1 == c2 || t1 == c0)) ||
+		        (t1 == c0 && t2 == c1) ||
+		        (((mw__kb_near[c0] >> t0) & 1) && t1 == c1)))
+			continue;
+		d = distance(s, n, (const uint8_t *)t->domain, t->len, lim);
+		if (d > lim || (cc && cc_swap(s, n, t)))
+			continue;
+		if (b->name == NULL || d < b->cost ||
+		    (d == b->cost && t->rank < b->rank)) {
+			b->name = t->domain;
+			b->cost = d;
+			b->rank = t->rank;
 		}
 	}
 }
@@ -569,7 +635,7 @@ wrong_layout(char out[MW_DNS_NAME_MAX + 1], const char *s, size_t n)
 
 /* A provider meant by a domain typed on the wrong layout, into out. */
 static bool
-layout_slip(struct mw_typo *out, const char *s, size_t n)
+layout_slip(struct mw_typo *out, const char *s, size_t n, bool exhaustive)
 {
 	char m[MW_DNS_NAME_MAX + 1];
 	const struct mw__kb_entry *e;
@@ -584,8 +650,11 @@ layout_slip(struct mw_typo *out, const char *s, size_t n)
 			e->prov : e->meant].domain;
 		out->cost = COST_EDIT;
 	} else {
-		scan_builtin(&b, (const uint8_t *)m, k,
-		    mask_of((const uint8_t *)m, k), 0, false);
+		if (exhaustive)
+			scan_builtin_ref(&b, (const uint8_t *)m, k, 0, false);
+		else
+			scan_builtin(&b, (const uint8_t *)m, k,
+			    mask_of((const uint8_t *)m, k), 0, false);
 		if (b.name == NULL)
 			return false;
 		out->suggestion = b.name;
@@ -595,47 +664,53 @@ layout_slip(struct mw_typo *out, const char *s, size_t n)
 	return true;
 }
 
-/* mw_typo_check(); *built: the suggestion was assembled in a. */
+/*
+ * mw_typo_check(); *built: the suggestion was assembled in a; exhaustive:
+ * the reference path (kb_int.h).
+ */
 static int
 check(struct mw_typo *out, struct mw_arena *a, const char *domain_ascii,
-    const struct mw_typo_opts *opts, bool *built)
+    const struct mw_typo_opts *opts, bool *built, bool exhaustive)
 {
 	char s[MW_DNS_NAME_MAX + 1];
 	const struct mw__kb_entry *e;
 	bool builtin = opts == NULL || !opts->no_builtin;
 	unsigned max_cost = opts ? clamp_cost(opts->max_cost) : 0;
 	struct best b = {NULL, 0, 0};
-	uint32_t h = MW__KB_HASH_INIT, hlast = h;
-	uint64_t smask;
-	size_t n, label = 0;
+	uint32_t h = MW__KB_HASH_INIT;
+	uint64_t smask = 0;
+	size_t n;
 	bool idn = false;
 
 	if (out == NULL || domain_ascii == NULL)
 		return MW_EINVAL;
 	memset(out, 0, sizeof(*out));
 	/*
-	 * One pass: fold case, hash for the kb lookup, spot an A-label
-	 * ("xn--"), stop at names no list can hold.
+	 * Stop at names no list can hold; one trailing dot is ignored.  Then
+	 * one pass: fold case, hash for the kb lookup, collect the class
+	 * mask.  An A-label ("xn--" starting a label) is looked for after.
 	 */
-	for (n = 0; domain_ascii[n] != '\0'; n++) {
-		uint8_t ch = (uint8_t)domain_ascii[n];
-
-		if (n == MW_DNS_NAME_MAX)
-			return 0;
-		if (ch >= 'A' && ch <= 'Z')
-			ch += 32;
-		s[n] = (char)ch;
-		hlast = h;
-		h = mw__kb_hash_step(h, ch);
-		if (ch == '.')
-			label = n + 1;
-		else if (ch == '-' && n == label + 3 && s[label] == 'x' &&
-		    s[label + 1] == 'n' && s[label + 2] == '-')
-			idn = true;
-	}
-	if (n > 0 && s[n - 1] == '.') {
+	n = strnlen(domain_ascii, MW_DNS_NAME_MAX + 1);
+	if (n > MW_DNS_NAME_MAX)
+		return 0;
+	if (n > 0 && domain_ascii[n - 1] == '.')
 		n--;
-		h = hlast;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t ch = (uint8_t)domain_ascii[i];
+
+		ch |= (uint8_t)(((unsigned)ch - 'A' < 26u) << 5);
+		s[i] = (char)ch;
+		smask |= 1ull << mw__kb_cls[ch];
+		h = mw__kb_hash_step(h, ch);
+	}
+	for (const char *p = s, *end = s + n;;) {
+		if (end - p >= 4 && memcmp(p, "xn--", 4) == 0) {
+			idn = true;
+			break;
+		}
+		if ((p = memchr(p, '.', (size_t)(end - p))) == NULL)
+			break;
+		p++;
 	}
 	s[n] = '\0';
 	/* Empty, or an address literal (RFC 5321 4.1.3): nothing to fix. */
@@ -659,10 +734,11 @@ check(struct mw_typo *out, struct mw_arena *a, const char *domain_ascii,
 		out->domain_known = true;
 		return 0;
 	}
-	if (builtin && idn && layout_slip(out, s, n))
+	if (builtin && idn && layout_slip(out, s, n, exhaustive))
 		return 0;
-	smask = mask_of((const uint8_t *)s, n);
-	if (builtin)
+	if (builtin && exhaustive)
+		scan_builtin_ref(&b, (const uint8_t *)s, n, max_cost, true);
+	else if (builtin)
 		scan_builtin(&b, (const uint8_t *)s, n, smask, max_cost, true);
 	if (opts != NULL && opts->ndomains > 0)
 		scan_list(&b, (const uint8_t *)s, n, smask, opts->domains,
@@ -683,7 +759,16 @@ mw_typo_check(struct mw_typo *out, struct mw_arena *a,
 {
 	bool built = false;
 
-	return check(out, a, domain_ascii, opts, &built);
+	return check(out, a, domain_ascii, opts, &built, false);
+}
+
+int
+mw__typo_check_exhaustive(struct mw_typo *out, struct mw_arena *a,
+    const char *domain_ascii, const struct mw_typo_opts *opts)
+{
+	bool built = false;
+
+	return check(out, a, domain_ascii, opts, &built, true);
 }
 
 /* --- the caller's memo of verdicts (typo.h) -------------------------- */
@@ -762,7 +847,7 @@ mw_typo_check_memo(struct mw_typo *out, struct mw_typo_memo *tm,
 		return MW_EINVAL;
 	opts = tm->has_opts ? &tm->opts : NULL;
 	if (len > MW_TYPO_MEMO_KEY_MAX)
-		return check(out, a, domain_ascii, opts, &built);
+		return check(out, a, domain_ascii, opts, &built, false);
 	h = mw__memo_hash(key, len);
 	slot = mw__memo_find(&tm->m, h, key, len, &hit);
 	v = mw__memo_val(&tm->m, slot);
@@ -781,7 +866,7 @@ mw_typo_check_memo(struct mw_typo *out, struct mw_typo_memo *tm,
 		out->suggestion = sug;
 		return 0;
 	}
-	if ((rc = check(out, a, domain_ascii, opts, &built)) != 0)
+	if ((rc = check(out, a, domain_ascii, opts, &built, false)) != 0)
 		return rc;
 	built = built && out->suggestion != NULL;
 	if (built && strlen(out->suggestion) > sizeof(v->sug))

@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mailwhy/arena.h"
 #include "mailwhy/kb.h"
+#include "mailwhy/typo.h"
 #include "util/limits.h"
 
 enum {
@@ -27,6 +29,7 @@ struct mw__kb_target {
 	const char *domain;
 	uint8_t len;
 	uint8_t sld_len; /* bytes before the first dot */
+	uint8_t lim;	 /* built-in cost threshold: threshold(sld_len) */
 	uint64_t mask;	 /* classes present: 1 << mw__kb_cls[c] */
 	uint16_t rank;	 /* index into mw__kb_providers */
 };
@@ -96,5 +99,14 @@ const struct mw__kb_entry *mw__kb_find_hashed(const char *d, size_t len,
 
 /* The suffix meant for the lower-case suffix typo sfx[0..len), or NULL. */
 const char *mw__kb_tld_fix(const char *sfx, size_t len);
+
+/*
+ * lib/addr/typo.c: mw_typo_check() without the candidate index and the
+ * cheap lower bounds (every built-in target gets the DP): slower, the same
+ * verdicts.  The reference the unit tests and the bench hold the fast path
+ * to; not for production use.
+ */
+int mw__typo_check_exhaustive(struct mw_typo *out, struct mw_arena *a,
+    const char *domain_ascii, const struct mw_typo_opts *opts);
 
 #endif

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <idn2.h>
+
+#include "kb/kb_int.h"
 
 #include "mailwhy/arena.h"
 #include "mailwhy/err.h"
@@ -350,6 +353,186 @@ the_memo_answers_as_the_check_does(void **state)
 	mw_arena_free(&a);
 }
 
+/* A small LCG: the same domains on every run. */
+static uint32_t
+rnd(uint32_t *st, uint32_t n)
+{
+	*st = *st * 1664525u + 1013904223u;
+	return (*st >> 8) % n;
+}
+
+static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789-.";
+
+/* d with 1-4 random slips: drop, insert, substitute, swap, double. */
+static void
+near_miss(char *d, size_t cap, const char *from, uint32_t *st)
+{
+	size_t n = strlen(from), edits = 1 + rnd(st, 4);
+
+	memcpy(d, from, n + 1);
+	for (size_t e = 0; e < edits && n > 1 && n + 2 < cap; e++) {
+		size_t i = rnd(st, (uint32_t)n);
+
+		switch (rnd(st, 5)) {
+		case 0:
+			memmove(d + i, d + i + 1, n - i);
+			n--;
+			break;
+		case 1:
+			memmove(d + i + 1, d + i, n - i + 1);
+			d[i] = alphabet[rnd(st, sizeof(alphabet) - 1)];
+			n++;
+			break;
+		case 2:
+			d[i] = alphabet[rnd(st, sizeof(alphabet) - 1)];
+			break;
+		case 3:
+			if (i + 1 < n) {
+				char c = d[i];
+
+				d[i] = d[i + 1];
+				d[i + 1] = c;
+			}
+			break;
+		default:
+			memmove(d + i + 1, d + i, n - i + 1);
+			n++;
+			break;
+		}
+	}
+}
+
+/* A random name: 1-3 labels of 1-16 characters, then a suffix. */
+static void
+random_domain(char *d, size_t cap, uint32_t *st)
+{
+	static const char *const sfx[] = {"com", "con", "cmo", "ru", "de",
+	    "co.uk", "co.ul", "net", "nte", "org", "fr", "rf", "om", "c"};
+	size_t n = 0, labels = 1 + rnd(st, 3);
+
+	for (size_t l = 0; l < labels; l++) {
+		size_t len = 1 + rnd(st, 16);
+
+		for (size_t i = 0; i < len && n + 1 < cap - 8; i++)
+			d[n++] = alphabet[rnd(st, 37)]; /* no dot */
+		d[n++] = '.';
+	}
+	snprintf(d + n, cap - n, "%s",
+	    sfx[rnd(st, sizeof(sfx) / sizeof(sfx[0]))]);
+}
+
+/* The QWERTY keys of data/gen_kb.py's Russian layout, back to Cyrillic. */
+static int
+as_wrong_layout(char *d, size_t cap, const char *latin)
+{
+	static const char keys[] = "f,dult;pbqrkvyjghcnea[wxio]sm'.z";
+	char u[256];
+	char *ace = NULL;
+	size_t k = 0;
+
+	for (const char *p = latin; *p != '\0' && k + 3 < sizeof(u); p++) {
+		const char *q = *p >= 'a' && *p <= 'z' ?
+		    memchr(keys, *p, sizeof(keys) - 1) : NULL;
+		unsigned cp;
+
+		if (q == NULL) {
+			u[k++] = *p;
+			continue;
+		}
+		cp = 0x430u + (unsigned)(q - keys); /* U+0430 .. U+044F */
+		u[k++] = (char)(0xC0 | (cp >> 6));
+		u[k++] = (char)(0x80 | (cp & 0x3F));
+	}
+	u[k] = '\0';
+	if (idn2_to_ascii_8z(u, &ace, 0) != IDN2_OK)
+		return -1;
+	snprintf(d, cap, "%s", ace);
+	idn2_free(ace);
+	return 0;
+}
+
+/*
+ * The candidate index and the cheap bounds change no verdict: over tens
+ * of thousands of near misses of every provider, random names and
+ * wrong-layout IDNs, with the built-in thresholds, caller thresholds and
+ * caller lists, mw_typo_check() answers as the exhaustive reference (DP
+ * against every target, kb_int.h) does, field for field.
+ */
+static void
+the_index_changes_no_verdict(void **state)
+{
+	static const char *const domains[] = {"acme-widgets.com",
+	    "customer.de"};
+	static const char *const slds[] = {"yahoo", "hotmail"};
+	static const char *const tlds[] = {"com", "co.uk", "fr"};
+	struct mw_typo_opts lists = {.domains = domains, .ndomains = 2,
+	    .slds = slds, .nslds = 2, .tlds = tlds, .ntlds = 3};
+	struct mw_typo_opts c10 = {.max_cost = 10}, c30 = {.max_cost = 30};
+	const struct mw_typo_opts *const optv[] = {NULL, &c10, &c30, &lists};
+	struct mw_arena *a = NULL;
+	size_t np = mw_kb_provider_count(), checked = 0, suggested = 0;
+	uint32_t st = 20261126;
+	char d[256], tmp[256];
+
+	for (unsigned i = 0; i < 60000; i++) {
+		struct mw_typo x, y;
+		const char *what = d;
+
+		if (i % 1024 == 0) {
+			mw_arena_free(&a);
+			assert_non_null(a = mw_arena_new(0));
+		}
+		switch (i % 8) {
+		case 0: case 1: case 2: case 3: case 4:
+			near_miss(d, sizeof(d),
+			    mw_kb_provider_at(rnd(&st, (uint32_t)np))->domain,
+			    &st);
+			break;
+		case 5: case 6:
+			random_domain(d, sizeof(d), &st);
+			break;
+		default:
+			near_miss(tmp, sizeof(tmp),
+			    mw_kb_provider_at(rnd(&st, (uint32_t)np))->domain,
+			    &st);
+			if (as_wrong_layout(d, sizeof(d), tmp) != 0)
+				continue;
+			break;
+		}
+		if (rnd(&st, 16) == 0)
+			d[0] = (char)(d[0] >= 'a' && d[0] <= 'z' ?
+			    d[0] - 32 : d[0]);
+		if (rnd(&st, 16) == 0 && strlen(d) + 1 < sizeof(d))
+			strcat(d, ".");
+		for (size_t k = 0; k < sizeof(optv) / sizeof(optv[0]); k++) {
+			int rx = mw_typo_check(&x, a, what, optv[k]);
+			int ry = mw__typo_check_exhaustive(&y, a, what,
+			    optv[k]);
+
+			assert_int_equal(rx, ry);
+			if (x.kind != y.kind || x.cost != y.cost ||
+			    x.domain_known != y.domain_known ||
+			    !(x.suggestion == y.suggestion ||
+			        (x.suggestion != NULL &&
+			            y.suggestion != NULL &&
+			            strcmp(x.suggestion, y.suggestion) == 0)))
+				fail_msg("%s (opts %zu): indexed %d %s %u, "
+				         "exhaustive %d %s %u",
+				    what, k, x.kind,
+				    x.suggestion ? x.suggestion : "-", x.cost,
+				    y.kind, y.suggestion ? y.suggestion : "-",
+				    y.cost);
+			checked++;
+			suggested += x.kind == MW_TYPO_PROVIDER;
+		}
+	}
+	mw_arena_free(&a);
+	print_message("%zu checks, %zu provider suggestions, 0 differ\n",
+	    checked, suggested);
+	/* The sample reaches the DP: many near misses are corrected. */
+	assert_true(suggested > checked / 10);
+}
+
 int
 main(void)
 {
@@ -364,6 +547,7 @@ main(void)
 		cmocka_unit_test(distance_weighs_keyboard_slips),
 		cmocka_unit_test(closest_matches_findclosestdomain),
 		cmocka_unit_test(the_memo_answers_as_the_check_does),
+		cmocka_unit_test(the_index_changes_no_verdict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
