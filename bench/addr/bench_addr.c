@@ -24,6 +24,7 @@
 #include "mailwhy/addr.h"
 #include "mailwhy/arena.h"
 #include "mailwhy/typo.h"
+#include "kb/kb_int.h" /* mw__typo_check_exhaustive: the reference */
 
 #define RUNS 3
 #define BATCH 1024
@@ -184,8 +185,9 @@ same_str(const char *x, const char *y)
 
 /*
  * The verdict check: every line through the fast setting (fast path,
- * memos) and through the reference (full RFC 5322 parser, no memo,
- * mw_typo_check) side by side, every field compared.  Fills ref with the
+ * memos) and through the reference (full RFC 5322 parser, no memo, the
+ * exhaustive typo check: every provider gets the DP, no candidate index
+ * or bounds) side by side, every field compared.  Fills ref with the
  * reference tallies.  Returns the lines that differ.
  */
 static unsigned long
@@ -229,7 +231,8 @@ verify(const struct line *v, size_t n, struct tally *ref)
 			ref->valid++;
 			if (s.domain_ascii != NULL) {
 				memset(&tf, 0, sizeof(tf));
-				rs = mw_typo_check(&ts, b, s.domain_ascii, NULL);
+				rs = mw__typo_check_exhaustive(&ts, b,
+				    s.domain_ascii, NULL);
 				rf = f.domain_ascii == NULL ? -1 :
 				    mw_typo_check_memo(&tf, tm, a,
 				        f.domain_ascii, f.domain_len);
