@@ -456,6 +456,16 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 			if (probe(&c, *r))
 				return *r;
 	if (vague(c.sname) || !smtp) {
+		/* 4.4.1 ("no answer from host") with Action: failed: the MTA
+		 * kept retrying until its queue lifetime ran out.  Words like
+		 * "connection refused" say why each attempt failed, not why
+		 * the mail did: Postfix's expired letters (sisimai
+		 * lhost-postfix-08, -15: expired).  4.4.7 is left to the
+		 * words, as sisimai does (lhost-sendmail-11: networkerror). */
+		if (c.has_esc && c.esc.cls == 4 && c.esc.subject == 4 &&
+		    c.esc.detail == 1 && strncasecmp(action, "failed", 6) == 0 &&
+		    text_is(&c, "networkerror"))
+			return "expired";
 		for (r = order_second; *r; r++)
 			if (text_is(&c, *r))
 				return *r;
