@@ -7,6 +7,8 @@
 #   lab.sh status          one line per service; exit 0 if all up, 3 if not
 #   lab.sh exec CMD...     run CMD in the lab, with the lab's resolv.conf
 #   lab.sh env             shell assignments (MW_LAB_*) for eval
+#   lab.sh send FROM TO [SIZE]  inject a letter (SIZE bytes of body, default
+#                          small) into the lab's sending Postfix
 #
 # State (configs, keys, pids, logs) lives in ${MAILWHY_LAB_STATE:-/run/
 # mailwhy-lab}; nothing is written into the source tree or /etc.
@@ -18,15 +20,27 @@ LAB_SRC=$(cd "$(dirname "$0")" && pwd -P)
 # Services in start order; they stop in reverse.  lab/services/NAME.sh
 # defines NAME_need (check binaries), NAME_prepare (write configs),
 # NAME_start (start, wait until ready), NAME_check (healthy now?),
-# NAME_pidfile and NAME_desc (one line for the summary).
-LAB_SERVICES="knot unbound"
+# NAME_pidfile and NAME_desc (one line for the summary); in function names
+# a "-" of NAME is "_".  A service that also defines NAME_launch is started
+# in the background by it, and NAME_start, called once every other service
+# is started, only waits for it: such services start in parallel.
+LAB_SERVICES="knot unbound postfix-mx postfix-sender"
 for _s in $LAB_SERVICES; do
 	# shellcheck disable=SC1090
 	. "$LAB_SRC/services/$_s.sh"
 done
 
+# svc NAME HOOK [ARG...]: call NAME's HOOK function.
+svc() {
+	_fn="$(printf '%s' "$1" | tr - _)_$2"
+	shift 2
+	"$_fn" "$@"
+}
+svc_has() { command -v "$(printf '%s' "$1" | tr - _)_$2" >/dev/null; }
+
 usage() {
-	echo "usage: $0 up | down [--force] | status | exec CMD... | env" >&2
+	echo "usage: $0 up | down [--force] | status | exec CMD... | env |" \
+		"send FROM TO [SIZE]" >&2
 	exit 2
 }
 
@@ -46,7 +60,7 @@ need_all() {
 	need_bin setsid util-linux
 	need_bin sha256sum coreutils
 	for _s in $LAB_SERVICES; do
-		"${_s}_need"
+		svc "$_s" need
 	done
 	[ -e /etc/resolv.conf ] || die "/etc/resolv.conf does not exist;" \
 		"the lab mounts its own over it, inside the namespace only"
@@ -65,7 +79,7 @@ sources_hash() {
 
 lab_healthy() {
 	for _s in $LAB_SERVICES; do
-		"${_s}_check" || return 1
+		svc "$_s" check || return 1
 	done
 }
 
@@ -91,7 +105,7 @@ do_down() {	# do_down [--force]
 	fi
 	_t0=$(now_ms)
 	for _s in $(lab_down_services); do
-		kill_pidfile "$("${_s}_pidfile")"
+		kill_pidfile "$(svc "$_s" pidfile)"
 	done
 	# Anything still in the namespace was put there by the lab: give it
 	# 3 s to exit, then SIGKILL.
@@ -125,15 +139,19 @@ do_down() {	# do_down [--force]
 # recognised by their config path on the command line, and stopped.
 kill_orphans() {
 	for _s in $LAB_SERVICES; do
-		_pf=$("${_s}_pidfile")
+		_pf=$(svc "$_s" pidfile)
 		_p=$(pidfile_pid "$_pf") || continue
 		[ -n "$_p" ] && [ -r "/proc/$_p/cmdline" ] || continue
-		tr '\0' ' ' <"/proc/$_p/cmdline" | grep -qF "$LAB_ETC/" ||
-			continue
+		# (Postfix's master has its config dir in its environment)
+		{ tr '\0' ' ' <"/proc/$_p/cmdline"
+		  tr '\0' '\n' <"/proc/$_p/environ"; } 2>/dev/null |
+			grep -qF "$LAB_ETC/" || continue
 		warn "stopping orphaned $_s (PID $_p), its namespace is gone"
 		kill -TERM "$_p" 2>/dev/null || true
 		_i=0
-		while [ -e "/proc/$_p" ] && [ "$_i" -lt 40 ]; do
+		# (a zombie counts as gone: PID 1 may reap it late)
+		while [ -e "/proc/$_p" ] && ! grep -qs '^State:.*Z' \
+			"/proc/$_p/status" && [ "$_i" -lt 40 ]; do
 			sleep 0.05
 			_i=$((_i + 1))
 		done
@@ -170,7 +188,7 @@ do_up() {
 		else
 			_bad=
 			for _s in $LAB_SERVICES; do
-				"${_s}_check" || _bad="$_bad $_s"
+				svc "$_s" check || _bad="$_bad $_s"
 			done
 			say "lab is half up (down:$_bad): restarting"
 			do_down
@@ -198,15 +216,27 @@ do_up() {
 		ip -n "$LAB_NS" addr add "$_a/32" dev lo
 		_n=$((_n + 1))
 	done
-	_sum=$(printf '  %-8s %-44s %s s' netns \
+	_sum=$(printf '  %-14s %-40s %s s' netns \
 		"$_n addresses on lo, no route out" "$(secs_since "$_t0")")
 
+	_later=
 	for _s in $LAB_SERVICES; do
 		_ts=$(now_ms)
-		"${_s}_prepare"
-		"${_s}_start"
-		_sum=$(printf '%s\n  %-8s %-44s %s s' "$_sum" "$_s" \
-			"$("${_s}_desc")" "$(secs_since "$_ts")")
+		svc "$_s" prepare
+		if svc_has "$_s" launch; then
+			svc "$_s" launch
+			_later="$_later $_s:$_ts"
+			continue
+		fi
+		svc "$_s" start
+		_sum=$(printf '%s\n  %-14s %-40s %s s' "$_sum" "$_s" \
+			"$(svc "$_s" desc)" "$(secs_since "$_ts")")
+	done
+	for _st in $_later; do
+		_s=${_st%%:*}
+		svc "$_s" start
+		_sum=$(printf '%s\n  %-14s %-40s %s s' "$_sum" "$_s" \
+			"$(svc "$_s" desc)" "$(secs_since "${_st#*:}")")
 	done
 	printf '%s\n' "$_hash" >"$LAB_STATE/sources.sha256"
 	trap - EXIT INT TERM HUP
@@ -223,22 +253,22 @@ do_status() {
 	need_netns
 	_rc=3
 	if ! netns_exists; then
-		printf '%-8s down\n' netns
+		printf '%-14s down\n' netns
 	elif ! netns_ours; then
-		printf '%-8s foreign (%s exists, not created with state %s)\n' \
+		printf '%-14s foreign (%s exists, not created with state %s)\n' \
 			netns "$LAB_NS" "$LAB_STATE"
 	else
-		printf '%-8s up    %s\n' netns "$LAB_NS"
+		printf '%-14s up    %s\n' netns "$LAB_NS"
 		_rc=0
 	fi
 	_nsok=$_rc
 	for _s in $LAB_SERVICES; do
-		if [ "$_nsok" -eq 0 ] && "${_s}_check"; then
-			printf '%-8s up    pid %s, %s\n' "$_s" \
-				"$(pidfile_pid "$("${_s}_pidfile")")" \
-				"$("${_s}_desc")"
+		if [ "$_nsok" -eq 0 ] && svc "$_s" check; then
+			printf '%-14s up    pid %s, %s\n' "$_s" \
+				"$(pidfile_pid "$(svc "$_s" pidfile)")" \
+				"$(svc "$_s" desc)"
 		else
-			printf '%-8s down\n' "$_s"
+			printf '%-14s down\n' "$_s"
 			_rc=3
 		fi
 	done
@@ -275,11 +305,43 @@ do_env() {
 		"MW_LAB_DEAD=$IP_DEAD" \
 		"MW_LAB_SENDER=$IP_SENDER" \
 		"MW_LAB_LISTED=$IP_LISTED" \
-		"MW_LAB_CLEAN=$IP_CLEAN"; do
+		"MW_LAB_CLEAN=$IP_CLEAN" \
+		"MW_LAB_SENDER_CFG=$LAB_SENDER_CFG" \
+		"MW_LAB_SENDER_LOG=$LAB_SENDER_LOG" \
+		"MW_LAB_SENDER_MAILDIR=$LAB_SENDER_MAILDIR" \
+		"MW_LAB_MX_LOG=$LAB_MX_LOG" \
+		"MW_LAB_MX_MAILDIR=$LAB_MX_MAILDIR"; do
 		printf '%s=%s\n' "${_v%%=*}" "$(shq "${_v#*=}")"
 		_names="${_names:-export} ${_v%%=*}"
 	done
 	say "$_names"
+}
+
+# do_send FROM TO [SIZE]: one letter, through `sendmail -C` in the lab (as
+# root; without root, submit over SMTP to 203.0.113.10:25).  SIZE pads the
+# body with lines of text up to about SIZE bytes.
+do_send() {
+	[ "$#" -ge 2 ] && [ "$#" -le 3 ] || usage
+	case ${3:-0} in *[!0-9]*) die "SIZE must be a number of bytes" ;; esac
+	need_root send
+	need_netns
+	netns_exists && [ -r "$LAB_RESOLV" ] ||
+		die "the lab is not up (run: $0 up)"
+	svc postfix-sender check || die "the sending Postfix is not running"
+	{
+		printf 'From: <%s>\nTo: <%s>\n' "$1" "$2"
+		printf 'Subject: lab letter to %s\n' "$2"
+		printf 'Date: %s\n' "$(LC_ALL=C date -R)"
+		printf 'Message-ID: <%s.%s@sender.test>\n' "$(date +%s%N)" "$$"
+		printf '\nA letter from the mailwhy lab (lab/lab.sh send).\n'
+		if [ "${3:-0}" -gt 0 ]; then
+			# 76 characters a line, 77 bytes with the newline
+			awk -v n="$(( ${3} / 77 + 1 ))" 'BEGIN {
+				l = sprintf("%076d", 0); gsub(/0/, "x", l)
+				for (i = 0; i < n; i++) print l }'
+		fi
+	} | labexec sendmail -C "$LAB_SENDER_CFG" -f "$1" -- "$2" ||
+		die "sendmail -C $LAB_SENDER_CFG failed"
 }
 
 [ "$#" -gt 0 ] || usage
@@ -297,5 +359,6 @@ down)
 status) [ "$#" -eq 0 ] || usage; do_status ;;
 exec) do_exec "$@" ;;
 env) [ "$#" -eq 0 ] || usage; do_env ;;
+send) do_send "$@" ;;
 *) usage ;;
 esac

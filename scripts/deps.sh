@@ -9,8 +9,10 @@ MW_PKGS_BUILD="gcc make meson ninja-build pkg-config gettext python3
  libunbound-dev libevent-dev libssl-dev libjansson-dev libidn2-dev
  libgmime-3.0-dev"
 MW_PKGS_TEST="libcmocka-dev"
-# The lab: DNS servers, netns tools, dns-root-data for the default trust anchor.
-MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data"
+# The lab: DNS servers, netns tools, dns-root-data for the default trust
+# anchor, Postfix for the lab's MX and sender (preseeded "No configuration":
+# no system Postfix is set up or needed; the lab runs its own instances).
+MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data postfix"
 # Benchmarks compare with peers when these are present (optional).
 MW_PKGS_BENCH="nodejs npm"
 
@@ -42,6 +44,11 @@ mw_install() {
 	fi
 	echo "Installing: $missing"
 	export DEBIAN_FRONTEND=noninteractive
+	case " $missing " in
+	*" postfix "*)
+		echo "postfix postfix/main_mailer_type select No configuration" |
+		    debconf-set-selections ;;
+	esac
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
