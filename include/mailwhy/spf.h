@@ -184,16 +184,26 @@ int mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
     const struct mw_spf_query *q, mw_spf_done_fn done, void *ud,
     struct mw_err *err);
 
+/*
+ * Fills r (kind "spf") from a check: the facts result, identity, domain,
+ * mechanism, mechanism_domain, lookups, lookups_strict, void_lookups,
+ * explanation, reason and path (JSON), and one finding for the result,
+ * whose remedy holds the record to publish.  ip is the client's address.
+ */
+int mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
+    const char *ip);
+
 /* ---- the record audit ---- */
 
 /* One node of the include tree. */
 struct mw_spf_node {
 	unsigned depth;
+	int parent;	     /* index, -1 at the top */
 	const char *via;     /* "include:x" / "redirect=x"; NULL at top */
 	const char *domain;
 	const char *record;  /* NULL: none (or see status) */
 	const char *status;  /* "ok", "none", "multiple", "syntax",
-				"temperror", "loop", "macro", "too deep" */
+				"temperror", "loop", "not followed" */
 	unsigned own;	     /* lookups of the terms of this record */
 	unsigned own_strict; /* ... counting mx address lookups */
 	unsigned total;	     /* own + everything below */
@@ -202,26 +212,35 @@ struct mw_spf_node {
 	const char *terms;   /* per-term counts: "a(1) mx(1+3) include(4)" */
 };
 
+struct mw_spf_audit_out {
+	const struct mw_spf_node *nodes; /* nodes[0] is the domain */
+	size_t n;
+	unsigned lookups, lookups_strict, void_lookups;
+	const char *fixed; /* the record to publish, or NULL: nothing to fix */
+};
+
 struct mw_spf_audit_opts {
 	const char *const *ips; /* sending IPs that must pass, or NULL */
 	size_t nips;
-	const char *record;	/* audit this text instead of DNS (a draft) */
-	bool strict_mx_count;
+	/* Audit this draft instead of the published record (its string
+	 * lengths are checked too; --ip is checked only for the published
+	 * record). */
+	const char *record;
 };
 
-typedef void (*mw_spf_audit_fn)(void *ud, struct mw_report *r);
+typedef void (*mw_spf_audit_fn)(void *ud, struct mw_report *r,
+    const struct mw_spf_audit_out *out);
 
 /*
  * Audits domain's SPF record into r (kind "spf-audit"): the include tree
- * with lookup counts (both readings of 4.6.4), and findings with the
- * record to publish.  done runs once, when r is complete.
+ * with lookup counts under both readings of 4.6.4, void lookups, risky
+ * terms, and findings whose remedies hold the record to publish.  done
+ * runs exactly once, when r is complete: from the event loop, or before
+ * mw_spf_audit returns for a draft record that needs no DNS.  Returns 0,
+ * or MW_EINVAL / MW_ENOMEM (then done is not called).
  */
 int mw_spf_audit(struct mw_spf_checker *c, struct mw_report *r,
     const char *domain, const struct mw_spf_audit_opts *opts,
     mw_spf_audit_fn done, void *ud, struct mw_err *err);
-
-/* The tree of the last audit into r (in r's arena), for renderers. */
-const struct mw_spf_node *mw_spf_audit_tree(const struct mw_report *r,
-    size_t *n);
 
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/spf_int.h"
 #include "mailwhy/spf.h"
 #include "util/limits.h"
 
@@ -99,6 +100,12 @@ mw_spf_checker_new(struct mw_spf_checker **out, struct mw_dns *dns,
 		c->opts = *opts;
 	*out = c;
 	return 0;
+}
+
+struct mw_dns *
+mw__spf_checker_dns(struct mw_spf_checker *c)
+{
+	return c->dns;
 }
 
 void
