@@ -11,7 +11,8 @@ MW_PKGS_TEST="libcmocka-dev"
 # The lab: DNS servers, netns tools, dns-root-data for the default trust anchor.
 MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data"
 # Benchmarks compare with peers when these are present (optional).
-MW_PKGS_BENCH="nodejs npm"
+# pyspf and libspf2 (spfquery) for the SPF benchmark.
+MW_PKGS_BENCH="nodejs npm python3-spf spfquery"
 
 mw_missing() {
 	for p in "$@"; do

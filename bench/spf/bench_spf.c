@@ -119,13 +119,14 @@ main(int argc, char **argv)
 	r.base = event_base_new();
 	for (int pass = 0; pass < 3; pass++) {
 		struct mw_dns_opts o = {.server = argv[2], .lab_zones = true};
+		struct mw_spf_opts so = {.cache_base = r.base};
 		struct mw_dns_stats st;
 		double t0, t;
 		if (pass < 2) {
 			mw_spf_checker_free(&r.chk);
 			mw_dns_free(&dns);
 			if (mw_dns_new(&dns, r.base, &o, &err) != 0 ||
-			    mw_spf_checker_new(&r.chk, dns, NULL, &err) != 0) {
+			    mw_spf_checker_new(&r.chk, dns, &so, &err) != 0) {
 				fprintf(stderr, "setup: %s\n", err.msg);
 				return 1;
 			}

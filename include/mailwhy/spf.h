@@ -21,6 +21,8 @@
 #include "err.h"
 #include "report.h"
 
+struct event_base;
+
 /* RFC 7208 2.6 */
 enum mw_spf_result {
 	MW_SPF_NONE,
@@ -163,6 +165,11 @@ struct mw_spf_opts {
 	 * count towards the 10 as well.  Off: the suites' reading. */
 	bool strict_mx_count;
 	int64_t now; /* t macro; 0 = time(NULL) */
+	/* The loop the resolver runs on.  Given, the checker keeps the DNS
+	 * answers it saw for their TTL (at most MW_SPF_CACHE_MAX) and serves
+	 * repeats itself, from this loop: for receivers checking many
+	 * senders.  NULL: every lookup goes to the resolver. */
+	struct event_base *cache_base;
 };
 
 struct mw_spf_checker;

@@ -30,6 +30,7 @@
 struct mw_spf_checker {
 	struct mw_dns *dns;
 	struct mw_spf_opts opts;
+	struct mw__spf_cache *cache; /* NULL without opts.cache_base */
 };
 
 struct frame {
@@ -75,6 +76,7 @@ struct check {
 struct q {
 	struct check *k;
 	size_t i; /* name index for address lookups */
+	mw_dns_cb cb;
 };
 
 static void run(struct check *k);
@@ -98,6 +100,12 @@ mw_spf_checker_new(struct mw_spf_checker **out, struct mw_dns *dns,
 	c->dns = dns;
 	if (opts != NULL)
 		c->opts = *opts;
+	if (c->opts.cache_base != NULL &&
+	    mw__spf_cache_new(&c->cache, c->opts.cache_base) != 0) {
+		free(c);
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "out of memory");
+	}
 	*out = c;
 	return 0;
 }
@@ -113,6 +121,7 @@ mw_spf_checker_free(struct mw_spf_checker **cp)
 {
 	if (cp == NULL || *cp == NULL)
 		return;
+	mw__spf_cache_free(&(*cp)->cache);
 	free(*cp);
 	*cp = NULL;
 }
@@ -222,6 +231,16 @@ finish(struct check *k, enum mw_spf_result res, const char *reason,
 	k->done(k->ud, o);
 }
 
+/* Every resolver answer passes here when the checker keeps answers. */
+static void
+keep(void *ud, const struct mw_dns_answer *ans)
+{
+	struct q *q = ud;
+
+	mw__spf_cache_put(q->k->c->cache, ans);
+	q->cb(ud, ans);
+}
+
 /* A name for mw_dns_query: macros may put spaces or any octet into it
  * (RFC 7208 7.1 "%_"), written as RFC 1035 5.1 "\DDD" escapes. */
 static const char *
@@ -259,9 +278,13 @@ query(struct check *k, const char *name, uint16_t type, mw_dns_cb cb,
 		return MW_ENOMEM;
 	q->k = k;
 	q->i = i;
+	q->cb = cb;
 	k->pending++;
 	k->o->queries++;
-	if (mw_dns_query(k->c->dns, k->a, name, type, cb, q, NULL) != 0) {
+	if (mw__spf_cache_get(k->c->cache, k->a, name, type, cb, q) == 0)
+		return 0;
+	if (mw_dns_query(k->c->dns, k->a, name, type,
+	        k->c->cache ? keep : cb, q, NULL) != 0) {
 		k->pending--;
 		return MW_EINVAL;
 	}

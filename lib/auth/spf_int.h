@@ -30,4 +30,17 @@ const char *mw__spf_ip_term(struct mw_arena *a, const char *ip);
 /* The resolver a checker uses (the audit asks its own questions). */
 struct mw_dns *mw__spf_checker_dns(struct mw_spf_checker *c);
 
+/* The answer cache of a checker (spf_cache.c). */
+struct event_base;
+struct mw__spf_cache;
+int mw__spf_cache_new(struct mw__spf_cache **out, struct event_base *base);
+void mw__spf_cache_free(struct mw__spf_cache **c);
+/* Keeps a definitive answer for its TTL. */
+void mw__spf_cache_put(struct mw__spf_cache *c,
+    const struct mw_dns_answer *ans);
+/* 0: a copy of the kept answer (in a) goes to cb from the loop; -1: not
+ * kept (ask DNS). */
+int mw__spf_cache_get(struct mw__spf_cache *c, struct mw_arena *a,
+    const char *name, uint16_t type, mw_dns_cb cb, void *ud);
+
 #endif

@@ -101,6 +101,12 @@
 /* Records one audit walks (include and redirect targets): 10 lookups
  * make a valid tree small; 64 shows what an over-limit tree holds. */
 #define MW_SPF_AUDIT_NODES_MAX 64
+/* Answers one SPF checker keeps (opts.cache_base): the records, MX and
+ * address sets of a busy receiver's senders fit; past it, all go. */
+#define MW_SPF_CACHE_MAX 65536
+/* Seconds a negative answer (NXDOMAIN, NODATA) is kept: mw_dns does not
+ * give the SOA minimum (RFC 2308 5), and a minute bounds staleness. */
+#define MW_SPF_CACHE_NEG_TTL 60
 /* Path entries kept per check (records visited). */
 #define MW_SPF_PATH_MAX 32
 

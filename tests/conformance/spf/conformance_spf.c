@@ -146,7 +146,8 @@ start_more(struct run *r)
 		    .helo = t->helo, .receiver = t->receiver};
 		struct mw_dns_opts o = {.server = server,
 		    .timeout_ms = TIMEOUT_MS, .lab_zones = true};
-		struct mw_spf_opts so = {.now = 1700000000};
+		struct mw_spf_opts so = {.now = 1700000000,
+		    .cache_base = r->base};
 
 		snprintf(server, sizeof(server), "127.0.0.1:%u", t->port);
 		mw_err_clear(&err);
