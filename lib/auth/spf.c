@@ -31,6 +31,21 @@ struct mw_spf_checker {
 	struct mw_dns *dns;
 	struct mw_spf_opts opts;
 	struct mw__spf_cache *cache; /* NULL without opts.cache_base */
+	/* Parsed records by text (with the cache): records are immutable
+	 * and a receiver sees the same few again and again.  Entries live
+	 * as long as the checker; past MW_SPF_CACHE_MAX none are added. */
+	struct mw_arena *rec_arena;
+	struct prec **rec_table;
+	size_t nrec;
+};
+
+#define REC_HASH 4096
+
+struct prec {
+	struct prec *next;
+	const char *text;
+	size_t len;
+	struct mw_spf_record *rec;
 };
 
 struct frame {
@@ -101,7 +116,12 @@ mw_spf_checker_new(struct mw_spf_checker **out, struct mw_dns *dns,
 	if (opts != NULL)
 		c->opts = *opts;
 	if (c->opts.cache_base != NULL &&
-	    mw__spf_cache_new(&c->cache, c->opts.cache_base) != 0) {
+	    (mw__spf_cache_new(&c->cache, c->opts.cache_base) != 0 ||
+	        (c->rec_arena = mw_arena_new(0)) == NULL ||
+	        (c->rec_table = calloc(REC_HASH, sizeof(*c->rec_table))) ==
+	            NULL)) {
+		mw__spf_cache_free(&c->cache);
+		mw_arena_free(&c->rec_arena);
 		free(c);
 		return mw_err_set(
 		    err, MW_ENOMEM, "spf", SIZE_MAX, "out of memory");
@@ -122,6 +142,8 @@ mw_spf_checker_free(struct mw_spf_checker **cp)
 	if (cp == NULL || *cp == NULL)
 		return;
 	mw__spf_cache_free(&(*cp)->cache);
+	mw_arena_free(&(*cp)->rec_arena);
+	free((*cp)->rec_table);
 	free(*cp);
 	*cp = NULL;
 }
@@ -320,6 +342,41 @@ count_void(struct check *k, const char *name)
 
 /* --- fetching a record (4.4, 4.5) --------------------------------- */
 
+/* Parses a record, or finds it parsed before (with the cache). */
+static int
+parse_record(struct check *k, struct mw_spf_record **out, const char *text,
+    size_t len, struct mw_err *err)
+{
+	struct mw_spf_checker *c = k->c;
+	unsigned h = 2166136261u;
+	struct prec *p;
+
+	if (c->rec_table == NULL)
+		return mw_spf_record_parse(out, k->a, (const uint8_t *)text, len,
+		    err);
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)text[i]) * 16777619u;
+	h %= REC_HASH;
+	for (p = c->rec_table[h]; p != NULL; p = p->next)
+		if (p->len == len && memcmp(p->text, text, len) == 0) {
+			*out = p->rec;
+			return 0;
+		}
+	if (c->nrec >= MW_SPF_CACHE_MAX ||
+	    (p = mw_arena_alloc(c->rec_arena, sizeof(*p))) == NULL ||
+	    mw_spf_record_parse(&p->rec, c->rec_arena, (const uint8_t *)text,
+	        len, NULL) != 0)
+		return mw_spf_record_parse(out, k->a, (const uint8_t *)text, len,
+		    err); /* not kept: errors and a full store */
+	p->text = p->rec->text;
+	p->len = len;
+	p->next = c->rec_table[h];
+	c->rec_table[h] = p;
+	c->nrec++;
+	*out = p->rec;
+	return 0;
+}
+
 static void
 on_txt(void *ud, const struct mw_dns_answer *ans)
 {
@@ -370,8 +427,7 @@ on_txt(void *ud, const struct mw_dns_answer *ans)
 		k->o->path[f->step].record = mw_arena_strndup(k->a,
 		    rec->u.txt.joined, rec->u.txt.joined_len);
 	mw_err_clear(&err);
-	if (mw_spf_record_parse(&f->rec, k->a,
-	        (const uint8_t *)rec->u.txt.joined, rec->u.txt.joined_len,
+	if (parse_record(k, &f->rec, rec->u.txt.joined, rec->u.txt.joined_len,
 	        &err) != 0) {
 		finish(k, MW_SPF_PERMERROR,
 		    mw_arena_printf(k->a, "syntax error in the record of %s "

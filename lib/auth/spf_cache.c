@@ -123,7 +123,16 @@ mw__spf_cache_free(struct mw__spf_cache **cp)
 static char *
 make_key(char *buf, size_t sz, const char *name, uint16_t type)
 {
-	size_t n = (size_t)snprintf(buf, sz, "%u/", type);
+	size_t n = 0;
+	char d[8];
+	int nd = 0;
+
+	do
+		d[nd++] = (char)('0' + type % 10);
+	while ((type /= 10) != 0);
+	while (nd > 0)
+		buf[n++] = d[--nd];
+	buf[n++] = '/';
 
 	for (const char *p = name; *p && n + 1 < sz; p++)
 		buf[n++] = (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p;
