@@ -66,8 +66,8 @@ print_check(const struct state *s)
 	if (o->explanation)
 		printf("  %-13s %s\n", cli_tr(c, N_("Explanation:")),
 		    o->explanation);
-	printf("  %-13s %u/10, %s %u/2", cli_tr(c, N_("Lookups:")),
-	    o->lookups, cli_tr(c, N_("void")), o->void_lookups);
+	printf("  %-13s %u/10, %s %u/2", cli_tr(c, N_("Lookups:")), o->lookups,
+	    cli_tr(c, N_("void")), o->void_lookups);
 	if (o->mx_ptr_addr_lookups)
 		printf("; %s: %u", cli_tr(c, N_("counting mx/ptr addresses")),
 		    o->lookups + o->mx_ptr_addr_lookups);
@@ -78,9 +78,9 @@ print_check(const struct state *s)
 		const struct mw_spf_step *p = &o->path[i];
 		printf("    %*s%s%s%s \"%s\" -> %s%s%s%s\n", (int)p->depth * 2,
 		    "", p->via ? p->via : "", p->via ? " -> " : "", p->domain,
-		    p->record ? p->record : "-",
-		    p->outcome ? p->outcome : "?", p->matched ? " (" : "",
-		    p->matched ? p->matched : "", p->matched ? ")" : "");
+		    p->record ? p->record : "-", p->outcome ? p->outcome : "?",
+		    p->matched ? " (" : "", p->matched ? p->matched : "",
+		    p->matched ? ")" : "");
 	}
 }
 
@@ -99,7 +99,7 @@ print_audit(const struct state *s)
 	printf(", %s %u/2\n", cli_tr(c, N_("void")), a->void_lookups);
 	if (a->n > 0 && a->nodes[0].record != NULL)
 		printf("  %s\n", cli_tr(c, N_("Include tree (lookups; counting "
-		                             "MX hosts):")));
+		                              "MX hosts):")));
 	for (size_t i = 0; i < a->n; i++) {
 		const struct mw_spf_node *n = &a->nodes[i];
 		printf("    %*s%s%s%s [%u; %u]%s%s \"%s\"\n", (int)n->depth * 2,
@@ -109,7 +109,8 @@ print_audit(const struct state *s)
 		    strcmp(n->status, "ok") ? n->status : "",
 		    n->record ? n->record : "-");
 		if (n->terms && n->terms[0])
-			printf("    %*s  %s\n", (int)n->depth * 2, "", n->terms);
+			printf(
+			    "    %*s  %s\n", (int)n->depth * 2, "", n->terms);
 	}
 	if (a->fixed)
 		printf("  %s\n    %s\n", cli_tr(c, N_("Publish:")), a->fixed);
@@ -126,19 +127,25 @@ usage(FILE *f)
 	    "IP with MAIL FROM SENDER: the result (pass, fail, softfail,\n"
 	    "neutral, none, temperror, permerror), the mechanism that decided\n"
 	    "it, the path through includes and redirects, the DNS lookup\n"
-	    "counts and the explanation (exp=).  An empty SENDER (\"\") checks\n"
+	    "counts and the explanation (exp=).  An empty SENDER (\"\") "
+	    "checks\n"
 	    "the HELO identity (RFC 7208 2.3).\n\n"
-	    "The second form audits the SPF record of DOMAIN for every sender:\n"
+	    "The second form audits the SPF record of DOMAIN for every "
+	    "sender:\n"
 	    "the include tree with lookup counts (also counting the MX hosts'\n"
-	    "addresses, the disputed reading of RFC 7208 4.6.4), void lookups,\n"
+	    "addresses, the disputed reading of RFC 7208 4.6.4), void "
+	    "lookups,\n"
 	    "+all and ?all, ptr, several records, overlong records, includes\n"
-	    "of domains without SPF, syntax errors, and sending IPs the record\n"
+	    "of domains without SPF, syntax errors, and sending IPs the "
+	    "record\n"
 	    "does not cover; each finding gives the record to publish.\n\n"
 	    "  --audit DOMAIN       audit the record of DOMAIN\n"
-	    "  --ip IP              (audit) a sending IP that must pass; repeat\n"
+	    "  --ip IP              (audit) a sending IP that must pass; "
+	    "repeat\n"
 	    "  --record TEXT        (audit) audit this draft instead of DNS\n"
 	    "  --receiver NAME      the receiving host, for the %%{r} macro\n"
-	    "  --strict-mx          count the MX hosts' address lookups towards\n"
+	    "  --strict-mx          count the MX hosts' address lookups "
+	    "towards\n"
 	    "                       the limit of 10 (the disputed reading)\n"
 	    "%s\n"
 	    "Exit status: 0 pass (or a clean audit), 1 anything else, 2 usage\n"
@@ -146,20 +153,25 @@ usage(FILE *f)
 	    CLI_COMMON_HELP);
 }
 
-enum { OPT_AUDIT = OPT_CMD_BASE, OPT_IP, OPT_RECORD, OPT_RECEIVER,
-	OPT_STRICT_MX };
+enum {
+	OPT_AUDIT = OPT_CMD_BASE,
+	OPT_IP,
+	OPT_RECORD,
+	OPT_RECEIVER,
+	OPT_STRICT_MX
+};
 
 int
 cmd_spf(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		CLI_COMMON_LONGOPTS,
-		{"audit", required_argument, NULL, OPT_AUDIT},
-		{"ip", required_argument, NULL, OPT_IP},
-		{"record", required_argument, NULL, OPT_RECORD},
-		{"receiver", required_argument, NULL, OPT_RECEIVER},
-		{"strict-mx", no_argument, NULL, OPT_STRICT_MX},
-		{NULL, 0, NULL, 0},
+	    CLI_COMMON_LONGOPTS,
+	    {"audit", required_argument, NULL, OPT_AUDIT},
+	    {"ip", required_argument, NULL, OPT_IP},
+	    {"record", required_argument, NULL, OPT_RECORD},
+	    {"receiver", required_argument, NULL, OPT_RECEIVER},
+	    {"strict-mx", no_argument, NULL, OPT_STRICT_MX},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *ips[IPS_MAX], *audit = NULL, *record = NULL;
 	const char *receiver = NULL;
@@ -184,8 +196,8 @@ cmd_spf(int argc, char **argv)
 			break;
 		case OPT_IP:
 			if (nips == IPS_MAX) {
-				fprintf(stderr, "mailwhy spf: at most %d --ip\n",
-				    IPS_MAX);
+				fprintf(stderr,
+				    "mailwhy spf: at most %d --ip\n", IPS_MAX);
 				return EXIT_USAGE;
 			}
 			ips[nips++] = optarg;
@@ -210,7 +222,7 @@ cmd_spf(int argc, char **argv)
 	}
 	if (c.offline) {
 		fprintf(stderr, "mailwhy spf: SPF needs DNS; --offline is not "
-		    "possible\n");
+		                "possible\n");
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_enter_lab(&c, argc + 1, argv - 1)) != 0)
@@ -220,10 +232,10 @@ cmd_spf(int argc, char **argv)
 	mw_err_clear(&err);
 	{
 		struct mw_dns_opts o = {
-			.server = c.dns,
-			.trust_anchor_file = c.trust_anchor,
-			.timeout_ms = c.timeout_ms,
-			.lab_zones = c.dns != NULL || c.trust_anchor != NULL,
+		    .server = c.dns,
+		    .trust_anchor_file = c.trust_anchor,
+		    .timeout_ms = c.timeout_ms,
+		    .lab_zones = c.dns != NULL || c.trust_anchor != NULL,
 		};
 		struct mw_spf_opts so = {.strict_mx_count = strict};
 		if ((s.base = event_base_new()) == NULL ||
@@ -236,8 +248,8 @@ cmd_spf(int argc, char **argv)
 		}
 	}
 	if (audit != NULL) {
-		struct mw_spf_audit_opts ao = {.ips = ips, .nips = nips,
-		    .record = record};
+		struct mw_spf_audit_opts ao = {
+		    .ips = ips, .nips = nips, .record = record};
 		if (mw_report_init(&s.r, arena, "spf-audit", audit) != 0 ||
 		    mw_spf_audit(chk, &s.r, audit, &ao, on_audit, &s, &err) !=
 		        0) {
@@ -250,12 +262,12 @@ cmd_spf(int argc, char **argv)
 		    .sender = argv[optind + 1],
 		    .helo = argc - optind > 2 ? argv[optind + 2] : NULL,
 		    .receiver = receiver};
-		const char *subject = mw_arena_printf(arena, "%s %s%s%s",
-		    q.ip, q.sender[0] ? q.sender : "\"\"", q.helo ? " " : "",
+		const char *subject = mw_arena_printf(arena, "%s %s%s%s", q.ip,
+		    q.sender[0] ? q.sender : "\"\"", q.helo ? " " : "",
 		    q.helo ? q.helo : "");
 		if (q.sender[0] == '\0' && q.helo == NULL) {
 			fprintf(stderr, "mailwhy spf: an empty SENDER needs "
-			    "HELO\n");
+			                "HELO\n");
 			status = EXIT_USAGE;
 			goto out;
 		}
@@ -281,9 +293,9 @@ cmd_spf(int argc, char **argv)
 	}
 	worst = mw_report_worst(&s.r);
 	if (s.o != NULL)
-		status = s.o->result == MW_SPF_PASS ? EXIT_CLEAN
-		    : s.o->result == MW_SPF_TEMPERROR ? EXIT_INCOMPLETE
-		                                      : EXIT_PROBLEMS;
+		status = s.o->result == MW_SPF_PASS        ? EXIT_CLEAN
+		         : s.o->result == MW_SPF_TEMPERROR ? EXIT_INCOMPLETE
+		                                           : EXIT_PROBLEMS;
 	else if (mw_report_has(&s.r, MW_F_SPF_TEMPERROR))
 		status = EXIT_INCOMPLETE;
 	else

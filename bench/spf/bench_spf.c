@@ -68,7 +68,8 @@ start(struct run *r)
 		struct mw_arena *a = mw_arena_new(256 * 1024);
 		struct slot *s = mw_arena_alloc(a, sizeof(*s));
 		struct mw_spf_query q = {.ip = r->p[r->next].ip,
-		    .sender = r->p[r->next].sender, .helo = "mail.test"};
+		    .sender = r->p[r->next].sender,
+		    .helo = "mail.test"};
 		r->next++;
 		s->r = r;
 		s->a = a;
@@ -144,8 +145,9 @@ main(int argc, char **argv)
 		event_base_loop(r.base, EVLOOP_NONBLOCK);
 		mw_dns_stats(&st, dns);
 		printf("mailwhy %-5s %zu checks in %.3f s: %.0f checks/s "
-		    "(%lu DNS queries sent)", pass == 0 ? "cold" : "warm",
-		    r.n, t, (double)r.n / t, st.sent - sent0);
+		       "(%lu DNS queries sent)",
+		    pass == 0 ? "cold" : "warm", r.n, t, (double)r.n / t,
+		    st.sent - sent0);
 		for (int k = 0; k < 7; k++)
 			if (r.tally[k])
 				printf(" %s=%lu", mw_spf_result_name(k),

@@ -51,14 +51,14 @@ enum mw_spf_kind {
 
 struct mw_spf_term {
 	enum mw_spf_kind kind;
-	char qualifier;		 /* '+' '-' '~' '?' (mechanisms) */
-	const char *text;	 /* the term as written */
-	size_t offset;		 /* of the term in the record */
-	const char *spec;	 /* domain-spec / macro-string, or NULL */
+	char qualifier;   /* '+' '-' '~' '?' (mechanisms) */
+	const char *text; /* the term as written */
+	size_t offset;    /* of the term in the record */
+	const char *spec; /* domain-spec / macro-string, or NULL */
 	size_t spec_len;
-	const char *name;	 /* modifier name (unknown modifiers) */
-	uint8_t ip[16];		 /* ip4 (4 bytes) / ip6 */
-	int cidr4, cidr6;	 /* prefix lengths; 32 / 128 when absent */
+	const char *name; /* modifier name (unknown modifiers) */
+	uint8_t ip[16];   /* ip4 (4 bytes) / ip6 */
+	int cidr4, cidr6; /* prefix lengths; 32 / 128 when absent */
 };
 
 struct mw_spf_record {
@@ -84,16 +84,16 @@ bool mw_spf_is_record(const uint8_t *p, size_t len);
 
 /* What macros expand to (RFC 7208 7.2).  Strings are NUL-terminated. */
 struct mw_spf_macro_ctx {
-	const char *sender;   /* s: local@domain (postmaster@helo if empty) */
-	const char *local;    /* l */
+	const char *sender; /* s: local@domain (postmaster@helo if empty) */
+	const char *local;  /* l */
 	const char *sender_domain; /* o */
-	const char *domain;   /* d: the current domain */
-	const char *helo;     /* h */
-	const char *receiver; /* r (exp only): NULL gives "unknown" */
+	const char *domain;        /* d: the current domain */
+	const char *helo;          /* h */
+	const char *receiver;      /* r (exp only): NULL gives "unknown" */
 	const char *ptr_name; /* p: the validated name, or NULL: "unknown" */
-	uint8_t ip[16];	      /* i c v */
-	int family;	      /* AF_INET or AF_INET6 */
-	int64_t now;	      /* t (exp only): seconds since the epoch */
+	uint8_t ip[16];       /* i c v */
+	int family;           /* AF_INET or AF_INET6 */
+	int64_t now;          /* t (exp only): seconds since the epoch */
 };
 
 /* Macro strings are domain-specs unless MW_SPF_MACRO_EXP (explain-string:
@@ -110,8 +110,8 @@ int mw_spf_macro_expand(char **out, struct mw_arena *a, const uint8_t *p,
     struct mw_err *err);
 
 /* Checks macro-string syntax only; 0 or MW_EINVAL. */
-int mw_spf_macro_check(const uint8_t *p, size_t len, unsigned flags,
-    struct mw_err *err);
+int mw_spf_macro_check(
+    const uint8_t *p, size_t len, unsigned flags, struct mw_err *err);
 
 /* "pass", "fail", ... */
 const char *mw_spf_result_name(enum mw_spf_result r);
@@ -121,41 +121,41 @@ const char *mw_spf_kind_name(enum mw_spf_kind k);
 /* ---- check_host() ---- */
 
 struct mw_spf_query {
-	const char *ip;	      /* the client's address, text (v4 or v6) */
+	const char *ip;       /* the client's address, text (v4 or v6) */
 	const char *sender;   /* MAIL FROM, "" for the null sender */
 	const char *helo;     /* HELO/EHLO name, may be NULL when sender
-				 has a domain */
+	                         has a domain */
 	const char *receiver; /* r macro, may be NULL */
 	const char *domain;   /* check this domain instead of the
-				 sender's (the audit); usually NULL */
+	                         sender's (the audit); usually NULL */
 };
 
 /* One record visited: the path through includes and redirects. */
 struct mw_spf_step {
-	unsigned depth;	    /* 0 for the checked domain */
-	const char *via;    /* "include:x", "redirect=x", NULL at top */
+	unsigned depth;  /* 0 for the checked domain */
+	const char *via; /* "include:x", "redirect=x", NULL at top */
 	const char *domain;
-	const char *record; /* NULL when there was none */
+	const char *record;  /* NULL when there was none */
 	const char *outcome; /* the record's result, or "redirect" */
 	const char *matched; /* the term that decided it, "default" */
 };
 
 struct mw_spf_outcome {
 	enum mw_spf_result result;
-	const char *identity;	 /* "mailfrom" or "helo" (RFC 7208 2.3) */
-	const char *domain;	 /* the checked domain */
-	const char *mechanism;	 /* the deciding term as written, "default"
-				    when none matched; NULL for none and
-				    errors before any term */
+	const char *identity;    /* "mailfrom" or "helo" (RFC 7208 2.3) */
+	const char *domain;      /* the checked domain */
+	const char *mechanism;   /* the deciding term as written, "default"
+	                            when none matched; NULL for none and
+	                            errors before any term */
 	const char *mech_domain; /* whose record held it */
 	const char *explanation; /* from exp= (fail only), or NULL */
-	const char *reason;	 /* why none/temperror/permerror, or NULL */
-	const char *problem;	 /* the domain or term at fault, or NULL */
-	unsigned lookups;	 /* DNS-querying terms (RFC 7208 4.6.4) */
+	const char *reason;      /* why none/temperror/permerror, or NULL */
+	const char *problem;     /* the domain or term at fault, or NULL */
+	unsigned lookups;        /* DNS-querying terms (RFC 7208 4.6.4) */
 	unsigned void_lookups;
 	unsigned mx_ptr_addr_lookups; /* the address lookups of mx/ptr that
-					 the disputed reading adds */
-	unsigned queries;	 /* DNS queries sent */
+	                                 the disputed reading adds */
+	unsigned queries;             /* DNS queries sent */
 	struct mw_spf_step *path;
 	size_t npath;
 };
@@ -197,26 +197,26 @@ int mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
  * explanation, reason and path (JSON), and one finding for the result,
  * whose remedy holds the record to publish.  ip is the client's address.
  */
-int mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
-    const char *ip);
+int mw_spf_report(
+    struct mw_report *r, const struct mw_spf_outcome *o, const char *ip);
 
 /* ---- the record audit ---- */
 
 /* One node of the include tree. */
 struct mw_spf_node {
 	unsigned depth;
-	int parent;	     /* index, -1 at the top */
-	const char *via;     /* "include:x" / "redirect=x"; NULL at top */
+	int parent;      /* index, -1 at the top */
+	const char *via; /* "include:x" / "redirect=x"; NULL at top */
 	const char *domain;
 	const char *record;  /* NULL: none (or see status) */
 	const char *status;  /* "ok", "none", "multiple", "syntax",
-				"temperror", "loop", "not followed" */
-	unsigned own;	     /* lookups of the terms of this record */
+	                        "temperror", "loop", "not followed" */
+	unsigned own;        /* lookups of the terms of this record */
 	unsigned own_strict; /* ... counting mx address lookups */
-	unsigned total;	     /* own + everything below */
+	unsigned total;      /* own + everything below */
 	unsigned total_strict;
-	unsigned voids;	     /* terms of this record that look up nothing */
-	const char *terms;   /* per-term counts: "a(1) mx(1+3) include(4)" */
+	unsigned voids;    /* terms of this record that look up nothing */
+	const char *terms; /* per-term counts: "a(1) mx(1+3) include(4)" */
 };
 
 struct mw_spf_audit_out {
@@ -235,8 +235,8 @@ struct mw_spf_audit_opts {
 	const char *record;
 };
 
-typedef void (*mw_spf_audit_fn)(void *ud, struct mw_report *r,
-    const struct mw_spf_audit_out *out);
+typedef void (*mw_spf_audit_fn)(
+    void *ud, struct mw_report *r, const struct mw_spf_audit_out *out);
 
 /*
  * Audits domain's SPF record into r (kind "spf-audit"): the include tree

@@ -53,9 +53,9 @@ struct frame {
 	const char *via; /* the term that led here */
 	bool redirected; /* via redirect=: none is permerror (6.1) */
 	struct mw_spf_record *rec;
-	size_t idx;	 /* the term being evaluated */
+	size_t idx; /* the term being evaluated */
 	unsigned depth;
-	size_t step;	 /* its entry in the path */
+	size_t step; /* its entry in the path */
 };
 
 enum stage { ST_FETCH, ST_TERM, ST_EXP, ST_EXPTEXT, ST_P };
@@ -96,8 +96,8 @@ struct q {
 
 static void run(struct check *k);
 static void explain_text(struct check *k);
-static void frame_done(struct check *k, enum mw_spf_result res,
-    const struct mw_spf_term *t);
+static void frame_done(
+    struct check *k, enum mw_spf_result res, const struct mw_spf_term *t);
 
 int
 mw_spf_checker_new(struct mw_spf_checker **out, struct mw_dns *dns,
@@ -281,8 +281,8 @@ qname(struct check *k, const char *name)
 	for (const unsigned char *p = (const unsigned char *)name;
 	     *p && n + 5 < sizeof(buf); p++) {
 		if (*p <= 0x20 || *p >= 0x7f || *p == '\\')
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-			    "\\%03u", *p);
+			n += (size_t)snprintf(
+			    buf + n, sizeof(buf) - n, "\\%03u", *p);
 		else
 			buf[n++] = (char)*p;
 	}
@@ -291,8 +291,7 @@ qname(struct check *k, const char *name)
 }
 
 static int
-query(struct check *k, const char *name, uint16_t type, mw_dns_cb cb,
-    size_t i)
+query(struct check *k, const char *name, uint16_t type, mw_dns_cb cb, size_t i)
 {
 	struct q *q = mw_arena_alloc(k->a, sizeof(*q));
 
@@ -305,8 +304,8 @@ query(struct check *k, const char *name, uint16_t type, mw_dns_cb cb,
 	k->o->queries++;
 	if (mw__spf_cache_get(k->c->cache, k->a, name, type, cb, q) == 0)
 		return 0;
-	if (mw_dns_query(k->c->dns, k->a, name, type,
-	        k->c->cache ? keep : cb, q, NULL) != 0) {
+	if (mw_dns_query(k->c->dns, k->a, name, type, k->c->cache ? keep : cb,
+	        q, NULL) != 0) {
 		k->pending--;
 		return MW_EINVAL;
 	}
@@ -333,8 +332,11 @@ count_void(struct check *k, const char *name)
 {
 	if (++k->o->void_lookups > MW_SPF_VOID_MAX) {
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "more than %d void DNS lookups "
-		        "(the last: %s)", MW_SPF_VOID_MAX, name), name);
+		    mw_arena_printf(k->a,
+		        "more than %d void DNS lookups "
+		        "(the last: %s)",
+		        MW_SPF_VOID_MAX, name),
+		    name);
 		return false;
 	}
 	return true;
@@ -352,8 +354,8 @@ parse_record(struct check *k, struct mw_spf_record **out, const char *text,
 	struct prec *p;
 
 	if (c->rec_table == NULL)
-		return mw_spf_record_parse(out, k->a, (const uint8_t *)text, len,
-		    err);
+		return mw_spf_record_parse(
+		    out, k->a, (const uint8_t *)text, len, err);
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)text[i]) * 16777619u;
 	h %= REC_HASH;
@@ -364,10 +366,10 @@ parse_record(struct check *k, struct mw_spf_record **out, const char *text,
 		}
 	if (c->nrec >= MW_SPF_CACHE_MAX ||
 	    (p = mw_arena_alloc(c->rec_arena, sizeof(*p))) == NULL ||
-	    mw_spf_record_parse(&p->rec, c->rec_arena, (const uint8_t *)text,
-	        len, NULL) != 0)
-		return mw_spf_record_parse(out, k->a, (const uint8_t *)text, len,
-		    err); /* not kept: errors and a full store */
+	    mw_spf_record_parse(
+	        &p->rec, c->rec_arena, (const uint8_t *)text, len, NULL) != 0)
+		return mw_spf_record_parse(out, k->a, (const uint8_t *)text,
+		    len, err); /* not kept: errors and a full store */
 	p->text = p->rec->text;
 	p->len = len;
 	p->next = c->rec_table[h];
@@ -418,21 +420,25 @@ on_txt(void *ud, const struct mw_dns_answer *ans)
 	if (nrec > 1) {
 		/* 4.5: more than one record is permerror. */
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "%s publishes %zu SPF records; "
-		        "there must be exactly one", f->domain, nrec),
+		    mw_arena_printf(k->a,
+		        "%s publishes %zu SPF records; "
+		        "there must be exactly one",
+		        f->domain, nrec),
 		    f->domain);
 		return;
 	}
 	if (f->step < k->o->npath)
-		k->o->path[f->step].record = mw_arena_strndup(k->a,
-		    rec->u.txt.joined, rec->u.txt.joined_len);
+		k->o->path[f->step].record = mw_arena_strndup(
+		    k->a, rec->u.txt.joined, rec->u.txt.joined_len);
 	mw_err_clear(&err);
 	if (parse_record(k, &f->rec, rec->u.txt.joined, rec->u.txt.joined_len,
 	        &err) != 0) {
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "syntax error in the record of %s "
-		        "at character %zu: %s", f->domain, err.offset + 1,
-		        err.msg), f->domain);
+		    mw_arena_printf(k->a,
+		        "syntax error in the record of %s "
+		        "at character %zu: %s",
+		        f->domain, err.offset + 1, err.msg),
+		    f->domain);
 		return;
 	}
 	f->idx = 0;
@@ -479,10 +485,11 @@ fetch(struct check *k)
 	}
 	k->stage = ST_FETCH;
 	if (query(k, f->domain, MW_DNS_T_TXT, on_txt, 0) != 0)
-		finish(k, k->sp > 0 || f->redirected ? MW_SPF_PERMERROR
-		                                     : MW_SPF_NONE,
-		    mw_arena_printf(k->a, "%s is not a valid domain name",
-		        f->domain), f->domain);
+		finish(k,
+		    k->sp > 0 || f->redirected ? MW_SPF_PERMERROR : MW_SPF_NONE,
+		    mw_arena_printf(
+		        k->a, "%s is not a valid domain name", f->domain),
+		    f->domain);
 }
 
 /* --- %{p} (7.3, 5.5) --------------------------------------------- */
@@ -500,23 +507,23 @@ reverse_name(struct check *k)
 		return mw_arena_printf(k->a, "%u.%u.%u.%u.in-addr.arpa", ip[3],
 		    ip[2], ip[1], ip[0]);
 	for (int i = 15; i >= 0; i--)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%x.%x.",
-		    ip[i] & 15, ip[i] >> 4);
+		n += (size_t)snprintf(
+		    buf + n, sizeof(buf) - n, "%x.%x.", ip[i] & 15, ip[i] >> 4);
 	return mw_arena_printf(k->a, "%sip6.arpa", buf);
 }
 
 /* --- terms ---------------------------------------------------------- */
 
-static void
-term_answered(struct check *k);
+static void term_answered(struct check *k);
 
 static void
 on_addr(void *ud, const struct mw_dns_answer *ans)
 {
 	struct q *q = ud;
 	struct check *k = q->k;
-	const struct mw_spf_term *t = k->stage == ST_TERM
-	    ? &k->st[k->sp].rec->terms[k->st[k->sp].idx] : NULL;
+	const struct mw_spf_term *t =
+	    k->stage == ST_TERM ? &k->st[k->sp].rec->terms[k->st[k->sp].idx]
+	                        : NULL;
 	bool ptrish = k->stage == ST_P || (t && t->kind == MW_SPF_PTR);
 
 	k->pending--;
@@ -524,8 +531,8 @@ on_addr(void *ud, const struct mw_dns_answer *ans)
 		/* 5.5: ptr skips a name whose address lookup fails. */
 		if (!ptrish && !k->temp) {
 			k->temp = true;
-			k->temp_why = status_why(k, "address lookup",
-			    ans->qname, ans);
+			k->temp_why =
+			    status_why(k, "address lookup", ans->qname, ans);
 		}
 	} else {
 		for (size_t i = 0; i < ans->n; i++) {
@@ -534,8 +541,8 @@ on_addr(void *ud, const struct mw_dns_answer *ans)
 				        k->mc.family == AF_INET ? 32 : 0,
 				        k->mc.family == AF_INET6 ? 128 : 0))
 					k->valid[q->i] = true;
-			} else if (addr_match(k, &ans->rr[i], t->cidr4,
-			               t->cidr6)) {
+			} else if (addr_match(
+			               k, &ans->rr[i], t->cidr4, t->cidr6)) {
 				k->matched = true;
 			}
 		}
@@ -568,8 +575,9 @@ on_names(void *ud, const struct mw_dns_answer *ans)
 {
 	struct q *q = ud;
 	struct check *k = q->k;
-	const struct mw_spf_term *t = k->stage == ST_TERM
-	    ? &k->st[k->sp].rec->terms[k->st[k->sp].idx] : NULL;
+	const struct mw_spf_term *t =
+	    k->stage == ST_TERM ? &k->st[k->sp].rec->terms[k->st[k->sp].idx]
+	                        : NULL;
 	bool mx = t != NULL && t->kind == MW_SPF_MX;
 	size_t n = 0;
 
@@ -596,9 +604,11 @@ on_names(void *ud, const struct mw_dns_answer *ans)
 				n++;
 		if (n > MW_SPF_NAMES_MAX) {
 			finish(k, MW_SPF_PERMERROR,
-			    mw_arena_printf(k->a, "%s has %zu MX records; "
-			        "an mx term may use at most %d", ans->qname, n,
-			        MW_SPF_NAMES_MAX), ans->qname);
+			    mw_arena_printf(k->a,
+			        "%s has %zu MX records; "
+			        "an mx term may use at most %d",
+			        ans->qname, n, MW_SPF_NAMES_MAX),
+			    ans->qname);
 			return;
 		}
 	}
@@ -621,9 +631,11 @@ on_names(void *ud, const struct mw_dns_answer *ans)
 		k->o->lookups += (unsigned)k->nnames;
 		if (k->o->lookups > MW_SPF_LOOKUPS_MAX) {
 			finish(k, MW_SPF_PERMERROR,
-			    mw_arena_printf(k->a, "more than %d DNS lookups, "
+			    mw_arena_printf(k->a,
+			        "more than %d DNS lookups, "
 			        "counting the address lookups of mx and ptr",
-			        MW_SPF_LOOKUPS_MAX), ans->qname);
+			        MW_SPF_LOOKUPS_MAX),
+			    ans->qname);
 			return;
 		}
 	}
@@ -641,9 +653,11 @@ on_term(void *ud, const struct mw_dns_answer *ans)
 	k->pending--;
 	if (mw_dns_status_is_temporary(ans->status)) {
 		finish(k, MW_SPF_TEMPERROR,
-		    status_why(k, t->kind == MW_SPF_EXISTS ? "exists lookup"
-		                                           : "address lookup",
-		        ans->qname, ans), ans->qname);
+		    status_why(k,
+		        t->kind == MW_SPF_EXISTS ? "exists lookup"
+		                                 : "address lookup",
+		        ans->qname, ans),
+		    ans->qname);
 		return;
 	}
 	if (ans->status != MW_DNS_OK || ans->n == 0) {
@@ -764,10 +778,11 @@ expand_target(struct check *k, const struct mw_spf_term *t)
 	mw_err_clear(&err);
 	if (mw_spf_macro_expand(&out, k->a, (const uint8_t *)t->spec,
 	        t->spec_len, ctx_for(k), 0, &err) != 0) {
-		finish(k, err.code == MW_ENOMEM ? MW_SPF_TEMPERROR
-		                                : MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "cannot expand '%s': %s", t->text,
-		        err.msg), t->text);
+		finish(k,
+		    err.code == MW_ENOMEM ? MW_SPF_TEMPERROR : MW_SPF_PERMERROR,
+		    mw_arena_printf(
+		        k->a, "cannot expand '%s': %s", t->text, err.msg),
+		    t->text);
 		return false;
 	}
 	k->target = out;
@@ -783,9 +798,11 @@ eval_dns_term(struct check *k, struct frame *f, const struct mw_spf_term *t)
 	}
 	if (++k->o->lookups > MW_SPF_LOOKUPS_MAX) {
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "more than %d DNS lookups (at '%s' "
-		        "in the record of %s)", MW_SPF_LOOKUPS_MAX, t->text,
-		        f->domain), t->text);
+		    mw_arena_printf(k->a,
+		        "more than %d DNS lookups (at '%s' "
+		        "in the record of %s)",
+		        MW_SPF_LOOKUPS_MAX, t->text, f->domain),
+		    t->text);
 		return;
 	}
 	if (!expand_target(k, t))
@@ -836,8 +853,7 @@ eval_dns_term(struct check *k, struct frame *f, const struct mw_spf_term *t)
 	default:
 		break;
 	}
-	finish(k, MW_SPF_TEMPERROR, "a DNS query could not be sent",
-	    k->target);
+	finish(k, MW_SPF_TEMPERROR, "a DNS query could not be sent", k->target);
 }
 
 static void
@@ -852,9 +868,11 @@ redirect(struct check *k, struct frame *f)
 	}
 	if (++k->o->lookups > MW_SPF_LOOKUPS_MAX) {
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "more than %d DNS lookups (at '%s' "
-		        "in the record of %s)", MW_SPF_LOOKUPS_MAX, t->text,
-		        f->domain), t->text);
+		    mw_arena_printf(k->a,
+		        "more than %d DNS lookups (at '%s' "
+		        "in the record of %s)",
+		        MW_SPF_LOOKUPS_MAX, t->text, f->domain),
+		    t->text);
 		return;
 	}
 	if (!expand_target(k, t))
@@ -871,8 +889,9 @@ redirect(struct check *k, struct frame *f)
 	f->redirected = true;
 	if (!valid_domain(f->domain)) {
 		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a, "redirect to an invalid domain '%s'",
-		        f->domain), via);
+		    mw_arena_printf(
+		        k->a, "redirect to an invalid domain '%s'", f->domain),
+		    via);
 		return;
 	}
 	fetch(k);
@@ -911,10 +930,10 @@ run(struct check *k)
 			return;
 		case MW_SPF_IP4:
 		case MW_SPF_IP6:
-			if ((t->kind == MW_SPF_IP4) == (k->mc.family == AF_INET)
-			    && cidr_match(t->ip, k->mc.ip,
-			           t->kind == MW_SPF_IP4 ? t->cidr4
-			                                 : t->cidr6)) {
+			if ((t->kind == MW_SPF_IP4) ==
+			        (k->mc.family == AF_INET) &&
+			    cidr_match(t->ip, k->mc.ip,
+			        t->kind == MW_SPF_IP4 ? t->cidr4 : t->cidr6)) {
 				frame_done(k, MW_SPF_PASS, t);
 				return;
 			}
@@ -1003,8 +1022,7 @@ explain(struct check *k)
 
 /* The record of the top frame decided res (t the term, NULL default). */
 static void
-frame_done(struct check *k, enum mw_spf_result res,
-    const struct mw_spf_term *t)
+frame_done(struct check *k, enum mw_spf_result res, const struct mw_spf_term *t)
 {
 	struct frame *f = &k->st[k->sp];
 	struct mw_spf_outcome *o = k->o;
@@ -1056,7 +1074,8 @@ mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
 
 	if ((k = mw_arena_alloc(a, sizeof(*k))) == NULL ||
 	    (o = mw_arena_alloc(a, sizeof(*o))) == NULL)
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	k->c = c;
 	k->a = a;
 	k->o = o;
@@ -1067,8 +1086,8 @@ mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
 		k->mc.family = AF_INET;
 		memcpy(k->mc.ip, ip, 4);
 	} else if (qy->ip != NULL && inet_pton(AF_INET6, qy->ip, ip) == 1) {
-		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0,
-		    0, 0xff, 0xff};
+		static const uint8_t mapped[12] = {
+		    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 		if (memcmp(ip, mapped, 12) == 0) {
 			k->mc.family = AF_INET;
 			memcpy(k->mc.ip, ip + 12, 4);
@@ -1085,7 +1104,8 @@ mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
 	k->mc.now = c->opts.now ? c->opts.now : (int64_t)time(NULL);
 	/* 2.3, 4.3: the null sender is postmaster@helo. */
 	if ((at = strrchr(sender, '@')) != NULL) {
-		k->mc.local = mw_arena_strndup(a, sender, (size_t)(at - sender));
+		k->mc.local =
+		    mw_arena_strndup(a, sender, (size_t)(at - sender));
 		dom = at + 1;
 		o->identity = "mailfrom";
 	} else if (sender[0] != '\0') {
@@ -1105,12 +1125,15 @@ mw_spf_check(struct mw_spf_checker *c, struct mw_arena *a,
 		dom = qy->domain;
 	o->domain = mw_arena_strdup(a, dom);
 	if (k->mc.sender == NULL || o->domain == NULL)
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	if (!valid_domain(dom)) {
 		/* 4.3: a malformed domain gives none, without DNS. */
 		o->result = MW_SPF_NONE;
-		o->reason = mw_arena_printf(a, "'%s' is not a domain that "
-		    "can have an SPF record", dom);
+		o->reason = mw_arena_printf(a,
+		    "'%s' is not a domain that "
+		    "can have an SPF record",
+		    dom);
 		done(ud, o);
 		return 0;
 	}

@@ -29,11 +29,11 @@ struct anode {
 	struct mw_spf_node pub;
 	struct mw_spf_record *rec;
 	unsigned *mx_hosts; /* per term */
-	bool *voided;	    /* per term: looked up nothing */
+	bool *voided;       /* per term: looked up nothing */
 	unsigned *addr_ok;  /* per term, a: answers with addresses */
 	unsigned *addr_left;
-	int *child;	    /* per term: node index, or -1 */
-	bool record_none;   /* the domain has no SPF record */
+	int *child;       /* per term: node index, or -1 */
+	bool record_none; /* the domain has no SPF record */
 };
 
 struct audit {
@@ -185,9 +185,9 @@ on_txt(void *ud, const struct mw_dns_answer *ans)
 		mw_buf_printf(&b, " %s", all ? all : "~all");
 		if (q->node == 0)
 			au->stopped = true;
-		mw_report_add(au->r, MW_F_SPF_MULTIPLE_RECORDS,
-		    nd->pub.domain, NULL, nd->pub.domain,
-		    mw_arena_printf(au->a, "%zu", nrec), mw_buf_cstr(&b));
+		mw_report_add(au->r, MW_F_SPF_MULTIPLE_RECORDS, nd->pub.domain,
+		    NULL, nd->pub.domain, mw_arena_printf(au->a, "%zu", nrec),
+		    mw_buf_cstr(&b));
 		mw_buf_release(&b);
 		settle(au);
 		return;
@@ -262,8 +262,8 @@ load(struct audit *au, int i, const char *text, size_t len)
 
 	nd->pub.record = mw_arena_strndup(au->a, text, len);
 	mw_err_clear(&err);
-	if (mw_spf_record_parse(&nd->rec, au->a, (const uint8_t *)text, len,
-	        &err) != 0) {
+	if (mw_spf_record_parse(
+	        &nd->rec, au->a, (const uint8_t *)text, len, &err) != 0) {
 		nd->pub.status = "syntax";
 		nd->rec = NULL;
 		mw_report_add(au->r, MW_F_SPF_SYNTAX, nd->pub.domain,
@@ -394,19 +394,19 @@ tree_json(struct audit *au)
 		const struct mw_spf_node *p = &au->nodes[i].pub;
 		json_t *j = json_object();
 		json_object_set_new(j, "depth", json_integer(p->depth));
-		json_object_set_new(j, "via",
-		    p->via ? json_string(p->via) : json_null());
+		json_object_set_new(
+		    j, "via", p->via ? json_string(p->via) : json_null());
 		json_object_set_new(j, "domain", json_string(p->domain));
 		json_object_set_new(j, "record",
 		    p->record ? json_string(p->record) : json_null());
 		json_object_set_new(j, "status", json_string(p->status));
 		json_object_set_new(j, "lookups", json_integer(p->total));
-		json_object_set_new(j, "lookups_strict",
-		    json_integer(p->total_strict));
+		json_object_set_new(
+		    j, "lookups_strict", json_integer(p->total_strict));
 		json_object_set_new(j, "own_lookups", json_integer(p->own));
 		json_object_set_new(j, "void_lookups", json_integer(p->voids));
-		json_object_set_new(j, "terms",
-		    p->terms ? json_string(p->terms) : json_null());
+		json_object_set_new(
+		    j, "terms", p->terms ? json_string(p->terms) : json_null());
 		json_array_append_new(arr, j);
 	}
 	s = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -435,11 +435,11 @@ count(struct audit *au)
 			if (nd->voided[k])
 				nd->pub.voids++;
 			if (t->kind == MW_SPF_MX && nd->mx_hosts[k])
-				mw_buf_printf(&b, "%s%s(1+%u)", b.len ? " " : "",
-				    t->text, nd->mx_hosts[k]);
+				mw_buf_printf(&b, "%s%s(1+%u)",
+				    b.len ? " " : "", t->text, nd->mx_hosts[k]);
 			else
-				mw_buf_printf(&b, "%s%s(1)", b.len ? " " : "",
-				    t->text);
+				mw_buf_printf(
+				    &b, "%s%s(1)", b.len ? " " : "", t->text);
 		}
 		nd->pub.terms = mw_arena_strdup(au->a, mw_buf_cstr(&b));
 		mw_buf_release(&b);
@@ -586,7 +586,8 @@ findings(struct audit *au)
 				continue;
 			mw_buf_init(&ips, MW_SPF_EXPAND_MAX * 8);
 			if (flat(au, c, &ips) && ips.len > 0) {
-				replace[k] = mw_arena_strdup(a, mw_buf_cstr(&ips) + 1);
+				replace[k] =
+				    mw_arena_strdup(a, mw_buf_cstr(&ips) + 1);
 				changed = true;
 			}
 			mw_buf_release(&ips);
@@ -600,8 +601,11 @@ findings(struct audit *au)
 		    top->pub.terms, au->domain, n1, n2);
 	}
 	if (changed) {
-		struct mw__spf_edit e = {.drop = drop, .all = all,
-		    .add = au->add, .nadd = au->nadd, .replace = replace};
+		struct mw__spf_edit e = {.drop = drop,
+		    .all = all,
+		    .add = au->add,
+		    .nadd = au->nadd,
+		    .replace = replace};
 		au->out.fixed = mw__spf_record_edit(a, rec, &e);
 		/* Over 255 characters it must go out as several strings. */
 		if (au->out.fixed != NULL &&
@@ -664,8 +668,8 @@ check_next_ip(struct audit *au)
 	while (au->ip_next < au->opts.nips) {
 		const char *ip = au->opts.ips[au->ip_next++];
 		struct mw_spf_query q = {.ip = ip,
-		    .sender = mw_arena_printf(au->a, "postmaster@%s",
-		        au->domain),
+		    .sender =
+		        mw_arena_printf(au->a, "postmaster@%s", au->domain),
 		    .domain = au->domain};
 		if (mw_spf_check(au->c, au->a, &q, on_ip_checked, au, NULL) ==
 		    0)
@@ -681,11 +685,13 @@ finalize(struct audit *au)
 {
 	if (au->nodes[0].record_none) {
 		const char *term = au->opts.nips
-		    ? mw__spf_ip_term(au->a, au->opts.ips[0]) : NULL;
+		                       ? mw__spf_ip_term(au->a, au->opts.ips[0])
+		                       : NULL;
 		mw_report_add(au->r, MW_F_SPF_NONE, au->domain, NULL,
 		    au->domain,
-		    mw_arena_printf(au->a, "v=spf1 %s ~all",
-		        term ? term : "mx"), NULL);
+		    mw_arena_printf(
+		        au->a, "v=spf1 %s ~all", term ? term : "mx"),
+		    NULL);
 		au->stopped = true;
 	}
 	if (au->stopped || au->opts.record != NULL || au->opts.nips == 0) {
@@ -696,14 +702,15 @@ finalize(struct audit *au)
 }
 
 int
-mw_spf_audit(struct mw_spf_checker *c, struct mw_report *r,
-    const char *domain, const struct mw_spf_audit_opts *opts,
-    mw_spf_audit_fn done, void *ud, struct mw_err *err)
+mw_spf_audit(struct mw_spf_checker *c, struct mw_report *r, const char *domain,
+    const struct mw_spf_audit_opts *opts, mw_spf_audit_fn done, void *ud,
+    struct mw_err *err)
 {
 	struct audit *au;
 
 	if ((au = mw_arena_alloc(r->arena, sizeof(*au))) == NULL)
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	au->c = c;
 	au->dns = mw__spf_checker_dns(c);
 	au->r = r;
@@ -715,7 +722,8 @@ mw_spf_audit(struct mw_spf_checker *c, struct mw_report *r,
 	au->ud = ud;
 	au->add = mw_arena_calloc(au->a, au->opts.nips + 1, sizeof(*au->add));
 	if (au->domain == NULL || au->add == NULL)
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	au->n = 1;
 	au->nodes[0].pub.parent = -1;
 	au->nodes[0].pub.domain = au->domain;

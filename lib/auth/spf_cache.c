@@ -26,7 +26,7 @@
 
 struct centry {
 	struct centry *next; /* hash chain */
-	char *key;	     /* "type/name" */
+	char *key;           /* "type/name" */
 	time_t expires;
 	enum mw_dns_status status;
 	struct mw_dns_rr *rr; /* strings in the same block */
@@ -252,8 +252,8 @@ mw__spf_cache_put(struct mw__spf_cache *c, const struct mw_dns_answer *ans)
 }
 
 int
-mw__spf_cache_get(struct mw__spf_cache *c, struct mw_arena *a,
-    const char *name, uint16_t type, mw_dns_cb cb, void *ud)
+mw__spf_cache_get(struct mw__spf_cache *c, struct mw_arena *a, const char *name,
+    uint16_t type, mw_dns_cb cb, void *ud)
 {
 	char key[MW_DNS_NAME_TEXT_MAX + 16];
 	struct centry *e;
@@ -272,8 +272,8 @@ mw__spf_cache_get(struct mw__spf_cache *c, struct mw_arena *a,
 	}
 	if ((ans = mw_arena_alloc(a, sizeof(*ans))) == NULL ||
 	    (d = mw_arena_alloc(a, sizeof(*d))) == NULL ||
-	    (ans->qname = mw_arena_strdup(a, key + (strchr(key, '/') - key) +
-	                                         1)) == NULL ||
+	    (ans->qname = mw_arena_strdup(
+	         a, key + (strchr(key, '/') - key) + 1)) == NULL ||
 	    (e->n && (ans->rr = copy_rrs(a, e->rr, e->n, 0, NULL)) == NULL))
 		return -1;
 	c->hits++;

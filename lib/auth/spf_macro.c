@@ -34,20 +34,28 @@ static bool
 is_letter(int c, unsigned flags)
 {
 	switch (c | 0x20) {
-	case 's': case 'l': case 'o': case 'd': case 'i': case 'p':
-	case 'h': case 'v':
+	case 's':
+	case 'l':
+	case 'o':
+	case 'd':
+	case 'i':
+	case 'p':
+	case 'h':
+	case 'v':
 		return true;
-	case 'c': case 'r': case 't':
+	case 'c':
+	case 'r':
+	case 't':
 		return (flags & MW_SPF_MACRO_EXP) != 0;
 	}
 	return false;
 }
 
 struct macro {
-	int letter;	   /* as written (case tells URL escaping) */
-	unsigned digits;   /* 0: all parts */
+	int letter;      /* as written (case tells URL escaping) */
+	unsigned digits; /* 0: all parts */
 	bool reverse;
-	char delims[8];	   /* NUL-terminated; empty: "." */
+	char delims[8]; /* NUL-terminated; empty: "." */
 };
 
 /*
@@ -88,11 +96,12 @@ read_macro(const uint8_t *p, size_t len, size_t *i, unsigned flags,
 	j++;
 	memset(m, 0, sizeof(*m));
 	if (j >= len || !is_letter(p[j], flags)) {
-		*why = (j < len && ((p[j] | 0x20) == 'c' || (p[j] | 0x20) == 'r'
-		           || (p[j] | 0x20) == 't'))
-		           ? "the macro letters c, r and t are only allowed in "
-		             "explanations"
-		           : "unknown macro letter";
+		*why =
+		    (j < len && ((p[j] | 0x20) == 'c' || (p[j] | 0x20) == 'r' ||
+		                    (p[j] | 0x20) == 't'))
+		        ? "the macro letters c, r and t are only allowed in "
+		          "explanations"
+		        : "unknown macro letter";
 		return 0;
 	}
 	m->letter = p[j++];
@@ -106,15 +115,16 @@ read_macro(const uint8_t *p, size_t len, size_t *i, unsigned flags,
 		*why = "a macro's digit count must not be zero";
 		return 0;
 	}
-	m->digits = n > MW_SPF_MACRO_PARTS_MAX ? MW_SPF_MACRO_PARTS_MAX
-	                                       : (unsigned)n;
+	m->digits =
+	    n > MW_SPF_MACRO_PARTS_MAX ? MW_SPF_MACRO_PARTS_MAX : (unsigned)n;
 	if (j < len && (p[j] == 'r' || p[j] == 'R')) {
 		m->reverse = true;
 		j++;
 	}
 	while (j < len && is_delim(p[j])) {
 		size_t k = strlen(m->delims);
-		if (strchr(m->delims, p[j]) == NULL && k < sizeof(m->delims) - 1)
+		if (strchr(m->delims, p[j]) == NULL &&
+		    k < sizeof(m->delims) - 1)
 			m->delims[k] = (char)p[j];
 		j++;
 	}
@@ -127,8 +137,8 @@ read_macro(const uint8_t *p, size_t len, size_t *i, unsigned flags,
 }
 
 int
-mw_spf_macro_check(const uint8_t *p, size_t len, unsigned flags,
-    struct mw_err *err)
+mw_spf_macro_check(
+    const uint8_t *p, size_t len, unsigned flags, struct mw_err *err)
 {
 	struct macro m;
 	const char *lit, *why = NULL;
@@ -322,6 +332,7 @@ mw_spf_macro_expand(char **out, struct mw_arena *a, const uint8_t *p,
 	*out = mw_arena_strndup(a, res, rlen);
 	mw_buf_release(&b);
 	if (*out == NULL)
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	return 0;
 }

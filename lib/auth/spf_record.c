@@ -24,10 +24,14 @@ static const struct {
 	const char *name;
 	enum mw_spf_kind kind;
 } mechs[] = {
-	{"all", MW_SPF_ALL},	 {"include", MW_SPF_INCLUDE},
-	{"a", MW_SPF_A},	 {"mx", MW_SPF_MX},
-	{"ptr", MW_SPF_PTR},	 {"ip4", MW_SPF_IP4},
-	{"ip6", MW_SPF_IP6},	 {"exists", MW_SPF_EXISTS},
+    {"all", MW_SPF_ALL},
+    {"include", MW_SPF_INCLUDE},
+    {"a", MW_SPF_A},
+    {"mx", MW_SPF_MX},
+    {"ptr", MW_SPF_PTR},
+    {"ip4", MW_SPF_IP4},
+    {"ip6", MW_SPF_IP6},
+    {"exists", MW_SPF_EXISTS},
 };
 
 bool
@@ -98,8 +102,8 @@ domain_spec(const uint8_t *p, size_t len, size_t off, struct mw_err *err)
 	if (len == 0)
 		return mw_err_set(err, MW_EINVAL, "spf", off, "empty domain");
 	if (mw_spf_macro_check(p, len, 0, &e) != 0)
-		return mw_err_set(err, MW_EINVAL, "spf", off + e.offset, "%s",
-		    e.msg);
+		return mw_err_set(
+		    err, MW_EINVAL, "spf", off + e.offset, "%s", e.msg);
 	/* Where the last macro-expand ends (the string is valid now). */
 	for (size_t i = 0; i < len;) {
 		if (p[i] != '%') {
@@ -120,11 +124,11 @@ domain_spec(const uint8_t *p, size_t len, size_t off, struct mw_err *err)
 		end--;
 	for (dot = end; dot > last_macro_end && p[dot - 1] != '.'; dot--)
 		;
-	if (dot <= last_macro_end || dot == 0 ||
-	    !toplabel(p + dot, end - dot))
+	if (dot <= last_macro_end || dot == 0 || !toplabel(p + dot, end - dot))
 		return mw_err_set(err, MW_EINVAL, "spf", off,
 		    "'%.*s' is not a valid domain (it must end in a "
-		    "top-level label)", (int)(len > 64 ? 64 : len), p);
+		    "top-level label)",
+		    (int)(len > 64 ? 64 : len), p);
 	return 0;
 }
 
@@ -183,8 +187,8 @@ dual_cidr(struct mw_spf_term *t, const uint8_t *p, size_t *len, size_t off,
 		n = i - 1;
 	}
 	if (n > 0 && p[n - 1] == '/')
-		return mw_err_set(err, MW_EINVAL, "spf", off + n,
-		    "bad prefix length");
+		return mw_err_set(
+		    err, MW_EINVAL, "spf", off + n, "bad prefix length");
 	*len = n;
 	return 0;
 }
@@ -239,8 +243,8 @@ mechanism(struct mw_spf_term *t, const uint8_t *p, size_t len, size_t off,
 	                         p[nlen] == '_' || p[nlen] == '.'))
 		nlen++;
 	for (size_t i = 0; i < sizeof(mechs) / sizeof(mechs[0]); i++)
-		if (mw_slice_caseeq_cstr((struct mw_slice){p, nlen},
-		        mechs[i].name)) {
+		if (mw_slice_caseeq_cstr(
+		        (struct mw_slice){p, nlen}, mechs[i].name)) {
 			t->kind = mechs[i].kind;
 			found = true;
 		}
@@ -347,7 +351,8 @@ term(struct mw_spf_record *r, struct mw_spf_term *t, const uint8_t *p,
 					r->redirect = t;
 				else
 					r->exp = t;
-				return domain_spec(v, vlen, off + nlen + 1, err);
+				return domain_spec(
+				    v, vlen, off + nlen + 1, err);
 			}
 			t->kind = MW_SPF_UNKNOWN_MOD;
 			if ((rc = mw_spf_macro_check(v, vlen, 0, err)) != 0) {
@@ -358,8 +363,8 @@ term(struct mw_spf_record *r, struct mw_spf_term *t, const uint8_t *p,
 			return 0;
 		}
 	}
-	if (len > 0 && (p[0] == '+' || p[0] == '-' || p[0] == '~' ||
-	                   p[0] == '?')) {
+	if (len > 0 &&
+	    (p[0] == '+' || p[0] == '-' || p[0] == '~' || p[0] == '?')) {
 		t->qualifier = (char)p[0];
 		p++;
 		len--;
@@ -385,7 +390,8 @@ mw_spf_record_parse(struct mw_spf_record **out, struct mw_arena *a,
 	for (i = 0; i < len; i++)
 		if (p[i] < 0x20 || p[i] > 0x7e)
 			return mw_err_set(err, MW_EINVAL, "spf", i,
-			    "character 0x%02x is not allowed in a record", p[i]);
+			    "character 0x%02x is not allowed in a record",
+			    p[i]);
 	for (i = 6; i < len; i++)
 		if (p[i] != ' ' && (i == 6 || p[i - 1] == ' '))
 			nterms++;
@@ -394,10 +400,10 @@ mw_spf_record_parse(struct mw_spf_record **out, struct mw_arena *a,
 		    "more than %u terms", (unsigned)MW_SPF_TERMS_MAX);
 	if ((r = mw_arena_alloc(a, sizeof(*r))) == NULL ||
 	    (text = mw_arena_strndup(a, p, len)) == NULL ||
-	    (nterms &&
-	        (r->terms = mw_arena_calloc(a, nterms, sizeof(*r->terms))) ==
-	            NULL))
-		return mw_err_set(err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
+	    (nterms && (r->terms = mw_arena_calloc(
+	                    a, nterms, sizeof(*r->terms))) == NULL))
+		return mw_err_set(
+		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	r->text = text;
 	r->len = len;
 	p = (const uint8_t *)text; /* terms point into the copy */
@@ -417,9 +423,8 @@ mw_spf_record_parse(struct mw_spf_record **out, struct mw_arena *a,
 			return mw_err_set(
 			    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 		/* spec points into the record; give it its own NUL. */
-		if (t->spec != NULL &&
-		    (t->spec = mw_arena_strndup(a, t->spec, t->spec_len)) ==
-		        NULL)
+		if (t->spec != NULL && (t->spec = mw_arena_strndup(
+		                            a, t->spec, t->spec_len)) == NULL)
 			return mw_err_set(
 			    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 		if (t->kind == MW_SPF_INCLUDE || t->kind == MW_SPF_A ||

@@ -41,8 +41,8 @@ mw__spf_record_edit(struct mw_arena *a, const struct mw_spf_record *r,
 	mw_buf_puts(&b, "v=spf1");
 	for (size_t i = 0; i < r->n; i++) {
 		const struct mw_spf_term *t = &r->terms[i];
-		if (!added && (t->kind == MW_SPF_ALL ||
-		                  t->kind >= MW_SPF_REDIRECT)) {
+		if (!added &&
+		    (t->kind == MW_SPF_ALL || t->kind >= MW_SPF_REDIRECT)) {
 			for (size_t k = 0; k < e->nadd; k++)
 				mw_buf_printf(&b, " %s", e->add[k]);
 			added = true;
@@ -93,8 +93,8 @@ path_json(struct mw_arena *a, const struct mw_spf_outcome *o)
 		const struct mw_spf_step *p = &o->path[i];
 		json_t *j = json_object();
 		json_object_set_new(j, "depth", json_integer(p->depth));
-		json_object_set_new(j, "via",
-		    p->via ? json_string(p->via) : json_null());
+		json_object_set_new(
+		    j, "via", p->via ? json_string(p->via) : json_null());
 		json_object_set_new(j, "domain", json_string(p->domain));
 		json_object_set_new(j, "record",
 		    p->record ? json_string(p->record) : json_null());
@@ -112,8 +112,8 @@ path_json(struct mw_arena *a, const struct mw_spf_outcome *o)
 }
 
 int
-mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
-    const char *ip)
+mw_spf_report(
+    struct mw_report *r, const struct mw_spf_outcome *o, const char *ip)
 {
 	struct mw_arena *a = r->arena;
 	const char *rec = o->npath > 0 ? o->path[0].record : NULL;
@@ -126,8 +126,8 @@ mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
 	mw_report_set_str(r, "mechanism", o->mechanism);
 	mw_report_set_str(r, "mechanism_domain", o->mech_domain);
 	mw_report_set_int(r, "lookups", o->lookups);
-	mw_report_set_int(r, "lookups_strict",
-	    o->lookups + o->mx_ptr_addr_lookups);
+	mw_report_set_int(
+	    r, "lookups_strict", o->lookups + o->mx_ptr_addr_lookups);
 	mw_report_set_int(r, "void_lookups", o->void_lookups);
 	mw_report_set_str(r, "explanation", o->explanation);
 	mw_report_set_str(r, "reason", o->reason);
@@ -135,8 +135,8 @@ mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
 	if (rec != NULL && term != NULL) {
 		struct mw_spf_record *pr;
 		struct mw__spf_edit e = {.add = &term, .nadd = 1};
-		if (mw_spf_record_parse(&pr, a, (const uint8_t *)rec,
-		        strlen(rec), NULL) == 0)
+		if (mw_spf_record_parse(
+		        &pr, a, (const uint8_t *)rec, strlen(rec), NULL) == 0)
 			fix = mw__spf_record_edit(a, pr, &e);
 	}
 	switch (o->result) {
@@ -154,10 +154,9 @@ mw_spf_report(struct mw_report *r, const struct mw_spf_outcome *o,
 		id = MW_F_SPF_NEUTRAL;
 		break;
 	case MW_SPF_NONE:
-		mw_report_add(r, MW_F_SPF_NONE, o->domain, o->reason,
-		    o->domain,
-		    mw_arena_printf(a, "v=spf1 %s ~all",
-		        term ? term : "mx"), NULL);
+		mw_report_add(r, MW_F_SPF_NONE, o->domain, o->reason, o->domain,
+		    mw_arena_printf(a, "v=spf1 %s ~all", term ? term : "mx"),
+		    NULL);
 		return 0;
 	case MW_SPF_PERMERROR:
 		mw_report_add(r, MW_F_SPF_PERMERROR, o->domain, o->reason,

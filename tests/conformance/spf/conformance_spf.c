@@ -12,9 +12,10 @@
  * the suite gives an explanation other than "DEFAULT", the explanation is
  * equal, ignoring case: v-macro-ip6 wants the hex nibbles of %{ir} in
  * upper case because pyspf copies them from the test's own spelling
- * "CAFE:BABE::1", while RFC 7208 7.4 writes them in lower case.  RFC 4408 tests whose answer RFC 7208 changed are listed in
- * divergences.tsv with the reason; every other failure fails the test.
- * Exit 77 when the corpora are absent.
+ * "CAFE:BABE::1", while RFC 7208 7.4 writes them in lower case.  Tests
+ * that may fail on purpose (an RFC 4408 answer that RFC 7208 changed) go
+ * in divergences.tsv with the reason; it is empty today.  Every other
+ * failure fails the test.  Exit 77 when the corpora are absent.
  *
  *   conformance_spf SPFDNS.PY DIVERGENCES.TSV [-v]
  */
@@ -41,12 +42,11 @@ static const struct suite {
 	const char *label, *file, *key;
 	bool rfc7208;
 } suites[] = {
-	{"rfc7208 (pyspf)", "pyspf-rfc7208.json", "pyspf-rfc7208", true},
-	{"rfc7208 (mailauth)", "mailauth-rfc7208.json", "mailauth-rfc7208",
-	    true},
-	{"rfc7208 2014.05 (mailauth)", "mailauth-rfc7208-2014-05.json",
-	    "mailauth-rfc7208-2014-05", true},
-	{"rfc4408 (pyspf)", "pyspf-rfc4408.json", "pyspf-rfc4408", false},
+    {"rfc7208 (pyspf)", "pyspf-rfc7208.json", "pyspf-rfc7208", true},
+    {"rfc7208 (mailauth)", "mailauth-rfc7208.json", "mailauth-rfc7208", true},
+    {"rfc7208 2014.05 (mailauth)", "mailauth-rfc7208-2014-05.json",
+        "mailauth-rfc7208-2014-05", true},
+    {"rfc4408 (pyspf)", "pyspf-rfc4408.json", "pyspf-rfc4408", false},
 };
 
 struct tcase {
@@ -123,9 +123,9 @@ on_done(void *ud, const struct mw_spf_outcome *o)
 	    o->mechanism ? " via " : "", o->mechanism ? o->mechanism : "",
 	    o->reason ? " (" : "", o->reason ? o->reason : "",
 	    o->reason ? ")" : "",
-	    o->explanation ? mw_arena_printf(t->a, " exp=\"%s\"",
-	                         o->explanation)
-	                   : "");
+	    o->explanation
+	        ? mw_arena_printf(t->a, " exp=\"%s\"", o->explanation)
+	        : "");
 	t->done = true;
 	c->r->inflight--;
 	c->r->finished++;
@@ -142,12 +142,15 @@ start_more(struct run *r)
 		struct mw_err err;
 		char server[64];
 		struct ctx *c;
-		struct mw_spf_query q = {.ip = t->ip, .sender = t->sender,
-		    .helo = t->helo, .receiver = t->receiver};
+		struct mw_spf_query q = {.ip = t->ip,
+		    .sender = t->sender,
+		    .helo = t->helo,
+		    .receiver = t->receiver};
 		struct mw_dns_opts o = {.server = server,
-		    .timeout_ms = TIMEOUT_MS, .lab_zones = true};
-		struct mw_spf_opts so = {.now = 1700000000,
-		    .cache_base = r->base};
+		    .timeout_ms = TIMEOUT_MS,
+		    .lab_zones = true};
+		struct mw_spf_opts so = {
+		    .now = 1700000000, .cache_base = r->base};
 
 		snprintf(server, sizeof(server), "127.0.0.1:%u", t->port);
 		mw_err_clear(&err);
@@ -184,8 +187,8 @@ jget(json_t *o, const char *k)
 
 /* Starts spfdns.py; fills ports[] (one per scenario). */
 static pid_t
-start_server(const char *script, const char *json, unsigned *ports,
-    size_t nports)
+start_server(
+    const char *script, const char *json, unsigned *ports, size_t nports)
 {
 	int fd[2];
 	pid_t pid;
@@ -253,11 +256,12 @@ run_suite(const struct suite *s, const char *dir, const char *script,
 	r.t = calloc(r.n, sizeof(*r.t));
 	r.n = 0;
 	for (size_t i = 0; i < nscen; i++) {
-		json_t *tests = json_object_get(json_array_get(scen, i),
-		    "tests");
+		json_t *tests =
+		    json_object_get(json_array_get(scen, i), "tests");
 		const char *name;
 		json_t *tc;
-		json_object_foreach(tests, name, tc) {
+		json_object_foreach(tests, name, tc)
+		{
 			struct tcase *t = &r.t[r.n++];
 			json_t *res = json_object_get(tc, "result");
 			t->name = name;
@@ -272,7 +276,8 @@ run_suite(const struct suite *s, const char *dir, const char *script,
 			} else {
 				size_t k;
 				json_t *v;
-				json_array_foreach(res, k, v) {
+				json_array_foreach(res, k, v)
+				{
 					if (t->nwant < 8)
 						t->want[t->nwant++] =
 						    json_string_value(v);
@@ -340,16 +345,18 @@ main(int argc, char **argv)
 		    argv[0]);
 		return 2;
 	}
-	snprintf(dir, sizeof(dir), "%s/spf/expectations",
-	    corpora ? corpora : "");
+	snprintf(
+	    dir, sizeof(dir), "%s/spf/expectations", corpora ? corpora : "");
 	if (corpora == NULL || access(dir, R_OK) != 0) {
 		printf("SKIP: the SPF corpora are absent (%s); set "
-		    "MW_CORPORA or -Dcorpora=\n", dir);
+		       "MW_CORPORA or -Dcorpora=\n",
+		    dir);
 		return 77;
 	}
 	if ((f = fopen(argv[2], "r")) != NULL) {
 		divergences[0] = '\n';
-		size_t n = fread(divergences + 1, 1, sizeof(divergences) - 2, f);
+		size_t n =
+		    fread(divergences + 1, 1, sizeof(divergences) - 2, f);
 		divergences[n + 1] = '\0';
 		fclose(f);
 	}
@@ -358,8 +365,8 @@ main(int argc, char **argv)
 		const char *only = getenv("MW_SPF_SUITE");
 		if (only && strstr(suites[i].key, only) == NULL)
 			continue;
-		if (run_suite(&suites[i], dir, argv[1], verbose,
-		        &unexpected) != 0)
+		if (run_suite(&suites[i], dir, argv[1], verbose, &unexpected) !=
+		    0)
 			return 1;
 	}
 	if (unexpected)

@@ -38,16 +38,16 @@ example_ctx(int family)
 	/* RFC 7208 7.4: strong-bad@email.example.com from 192.0.2.3 or
 	 * 2001:db8::cb01. */
 	struct mw_spf_macro_ctx c = {
-		.sender = "strong-bad@email.example.com",
-		.local = "strong-bad",
-		.sender_domain = "email.example.com",
-		.domain = "email.example.com",
-		.helo = "mx.example.org",
-		.family = family,
-		.now = 1700000000,
+	    .sender = "strong-bad@email.example.com",
+	    .local = "strong-bad",
+	    .sender_domain = "email.example.com",
+	    .domain = "email.example.com",
+	    .helo = "mx.example.org",
+	    .family = family,
+	    .now = 1700000000,
 	};
-	inet_pton(family, family == AF_INET ? "192.0.2.3" : "2001:db8::cb01",
-	    c.ip);
+	inet_pton(
+	    family, family == AF_INET ? "192.0.2.3" : "2001:db8::cb01", c.ip);
 	return c;
 }
 
@@ -58,8 +58,8 @@ expand(const char *in, int family, unsigned flags, int *rc)
 	struct mw_err err;
 	char *out = NULL;
 
-	*rc = mw_spf_macro_expand(&out, arena, (const uint8_t *)in,
-	    strlen(in), &c, flags, &err);
+	*rc = mw_spf_macro_expand(
+	    &out, arena, (const uint8_t *)in, strlen(in), &c, flags, &err);
 	return out;
 }
 
@@ -110,8 +110,8 @@ rfc7208_7_4_examples_expand_as_written(void **state)
 		int rc;
 		const char *got = expand(t[i].in, t[i].family, 0, &rc);
 		if (rc != 0 || got == NULL || strcmp(got, t[i].want) != 0)
-			fail_msg("%s: got \"%s\" (rc %d), want \"%s\"",
-			    t[i].in, got ? got : "(null)", rc, t[i].want);
+			fail_msg("%s: got \"%s\" (rc %d), want \"%s\"", t[i].in,
+			    got ? got : "(null)", rc, t[i].want);
 	}
 }
 
@@ -174,8 +174,8 @@ parse(const char *s, int want_rc, size_t *off)
 	int rc;
 
 	mw_err_clear(&err);
-	rc = mw_spf_record_parse(&r, arena, (const uint8_t *)s, strlen(s),
-	    &err);
+	rc =
+	    mw_spf_record_parse(&r, arena, (const uint8_t *)s, strlen(s), &err);
 	if (rc != want_rc)
 		fail_msg("\"%s\": rc %d want %d (%s)", s, rc, want_rc, err.msg);
 	if (off)
@@ -186,11 +186,12 @@ parse(const char *s, int want_rc, size_t *off)
 static void
 records_keep_every_term(void **state)
 {
-	struct mw_spf_record *r = parse("v=spf1 ip4:192.0.2.0/24 "
-	    "-ip6:2001:db8::/32 a mx:mail.example.com/24//64 ~ptr "
-	    "include:_spf.example.com ?exists:%{i}.bl.example.com "
-	    "redirect=_spf.example.net exp=exp.example.com moo=cow -all",
-	    0, NULL);
+	struct mw_spf_record *r =
+	    parse("v=spf1 ip4:192.0.2.0/24 "
+	          "-ip6:2001:db8::/32 a mx:mail.example.com/24//64 ~ptr "
+	          "include:_spf.example.com ?exists:%{i}.bl.example.com "
+	          "redirect=_spf.example.net exp=exp.example.com moo=cow -all",
+	        0, NULL);
 
 	assert_int_equal(r->n, 11);
 	assert_int_equal(r->terms[0].kind, MW_SPF_IP4);
@@ -221,8 +222,8 @@ syntax_errors_are_permerrors(void **state)
 {
 	/* clang-format off */
 	static const struct { const char *rec; size_t off; } t[] = {
-		{"v=spf1 foo:bar.example.com", 7},	/* unknown mechanism */
-		{"v=spf1 a:museum", 9},			/* no toplabel dot */
+		{"v=spf1 foo:bar.example.com", 7}, /* unknown mechanism */
+		{"v=spf1 a:museum", 9},		   /* no toplabel dot */
 		{"v=spf1 a:foo.123", 9},		/* numeric toplabel */
 		{"v=spf1 ip4:192.0.2.0/33", 21},
 		{"v=spf1 ip4:192.0.2.0/024", 21},	/* leading zero */
@@ -268,13 +269,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(rfc7208_7_4_examples_expand_as_written),
-		cmocka_unit_test(explanation_letters_only_in_explanations),
-		cmocka_unit_test(macro_syntax_errors_are_refused),
-		cmocka_unit_test(long_expansions_lose_labels_on_the_left),
-		cmocka_unit_test(records_keep_every_term),
-		cmocka_unit_test(syntax_errors_are_permerrors),
-		cmocka_unit_test(record_selection_is_exact),
+	    cmocka_unit_test(rfc7208_7_4_examples_expand_as_written),
+	    cmocka_unit_test(explanation_letters_only_in_explanations),
+	    cmocka_unit_test(macro_syntax_errors_are_refused),
+	    cmocka_unit_test(long_expansions_lose_labels_on_the_left),
+	    cmocka_unit_test(records_keep_every_term),
+	    cmocka_unit_test(syntax_errors_are_permerrors),
+	    cmocka_unit_test(record_selection_is_exact),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
