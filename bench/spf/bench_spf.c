@@ -158,5 +158,10 @@ main(int argc, char **argv)
 	mw_spf_checker_free(&r.chk);
 	mw_dns_free(&dns);
 	event_base_free(r.base);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.p[i].ip);
+		free(r.p[i].sender);
+	}
+	free(r.p);
 	return 0;
 }
