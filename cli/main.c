@@ -15,6 +15,7 @@ static const struct {
 } commands[] = {
 	{"addr", cmd_addr, N_("check addresses: syntax, typos, the domain's mail servers")},
 	{"bounce", cmd_bounce, N_("why letters came back: bounces, DSNs, feedback reports")},
+	{"spf", cmd_spf, N_("evaluate SPF for an IP and sender, or audit a domain's SPF record")},
 	{"lab", cmd_lab, N_("start, stop or inspect the offline test lab")},
 	{"catalog", cmd_catalog, N_("list every finding code (text, JSON or Markdown)")},
 };

@@ -14,7 +14,8 @@ MW_PKGS_TEST="libcmocka-dev"
 # no system Postfix is set up or needed; the lab runs its own instances).
 MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data postfix"
 # Benchmarks compare with peers when these are present (optional).
-MW_PKGS_BENCH="nodejs npm"
+# pyspf and libspf2 (spfquery) for the SPF benchmark.
+MW_PKGS_BENCH="nodejs npm python3-spf spfquery"
 
 mw_missing() {
 	for p in "$@"; do

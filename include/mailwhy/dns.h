@@ -157,7 +157,8 @@ int mw_dns_new(struct mw_dns **out, struct event_base *base,
     const struct mw_dns_opts *opts, struct mw_err *err);
 
 /*
- * Looks up name (text, a trailing dot allowed, no escapes; IDNs must be
+ * Looks up name (text, a trailing dot allowed, RFC 1035 5.1 escapes
+ * "\DDD" and "\X" for octets that are not printable; IDNs must be
  * A-labels already) for type, class IN.  The answer is allocated in a,
  * which must outlive the callback.  cb is called exactly once, from the
  * event loop, unless mw_dns_free comes first.  Fails at once (without a

@@ -18,6 +18,7 @@
 
 #include "addr.h"
 #include "addr_check.h"
+#include "spf.h"
 #include "kb.h"
 #include "typo.h"
 

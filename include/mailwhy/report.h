@@ -64,7 +64,10 @@ struct mw_finding {
 				 at render time (a parser's reason) */
 };
 
-enum mw_fact_type { MW_FACT_NULL, MW_FACT_BOOL, MW_FACT_INT, MW_FACT_STR };
+enum mw_fact_type {
+	MW_FACT_NULL, MW_FACT_BOOL, MW_FACT_INT, MW_FACT_STR,
+	MW_FACT_JSON /* s holds a JSON text, written as is (arrays, trees) */
+};
 
 struct mw_fact {
 	const char *key;
@@ -114,6 +117,9 @@ int mw_report_worst(const struct mw_report *r);
 int mw_report_set_str(struct mw_report *r, const char *key, const char *val);
 int mw_report_set_bool(struct mw_report *r, const char *key, bool val);
 int mw_report_set_int(struct mw_report *r, const char *key, int64_t val);
+/* A structured fact (an array or object) given as JSON text; invalid JSON
+ * renders as null. */
+int mw_report_set_json(struct mw_report *r, const char *key, const char *json);
 const struct mw_fact *mw_report_fact(const struct mw_report *r,
     const char *key);
 

@@ -52,6 +52,26 @@ static const char *const lab_zones[] = {
 	"100.51.198.in-addr.arpa. transparent", /* RFC 5737 */
 	"113.0.203.in-addr.arpa. transparent",	/* RFC 5737 */
 	"8.b.d.0.1.0.0.2.ip6.arpa. transparent", /* RFC 3849 */
+	/* RFC 1918 reverse zones (RFC 6303): SPF's ptr and %{p} ask them
+	 * (RFC 7208 5.5), and so do the SPF test suites. */
+	"10.in-addr.arpa. transparent",
+	"168.192.in-addr.arpa. transparent",
+	"16.172.in-addr.arpa. transparent",
+	"17.172.in-addr.arpa. transparent",
+	"18.172.in-addr.arpa. transparent",
+	"19.172.in-addr.arpa. transparent",
+	"20.172.in-addr.arpa. transparent",
+	"21.172.in-addr.arpa. transparent",
+	"22.172.in-addr.arpa. transparent",
+	"23.172.in-addr.arpa. transparent",
+	"24.172.in-addr.arpa. transparent",
+	"25.172.in-addr.arpa. transparent",
+	"26.172.in-addr.arpa. transparent",
+	"27.172.in-addr.arpa. transparent",
+	"28.172.in-addr.arpa. transparent",
+	"29.172.in-addr.arpa. transparent",
+	"30.172.in-addr.arpa. transparent",
+	"31.172.in-addr.arpa. transparent",
 };
 /* clang-format on */
 
@@ -579,7 +599,7 @@ int
 mw_dns_query(struct mw_dns *d, struct mw_arena *a, const char *name,
     uint16_t type, mw_dns_cb cb, void *ud, struct mw_err *err)
 {
-	char canon[MW_DNS_QNAME_MAX + 1];
+	char canon[MW_DNS_NAME_TEXT_MAX];
 	struct mw_dns_answer *ans;
 	struct query *q;
 	int rc;

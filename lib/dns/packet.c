@@ -364,38 +364,72 @@ int
 mw__dns_name_canon(
     char *out, size_t outsz, const char *name, struct mw_err *err)
 {
-	size_t len, label = 0;
+	size_t len, label = 0, octets = 0, n = 0;
 
 	if (name == NULL || name[0] == '\0')
 		return mw_err_set(err, MW_EINVAL, "dns", 0, "empty name");
 	len = strlen(name);
-	if (len > 1 && name[len - 1] == '.')
+	if (len > 1 && name[len - 1] == '.' &&
+	    !(len > 2 && name[len - 2] == '\\'))
 		len--;
 	else if (len == 1 && name[0] == '.')
 		len = 0; /* the root */
-	if (len > MW_DNS_QNAME_MAX || len >= outsz)
-		return mw_err_set(err, MW_EINVAL, "dns", 0,
-		    "name longer than %u characters",
-		    (unsigned)MW_DNS_QNAME_MAX);
 	for (size_t i = 0; i < len; i++) {
-		char ch = name[i];
+		uint8_t ch = (uint8_t)name[i];
 
 		if (ch == '.') {
 			if (label == 0)
 				return mw_err_set(err, MW_EINVAL, "dns", i,
 				    "empty label in \"%s\"", name);
 			label = 0;
-		} else if (!is_canonical_text(ch)) {
+			octets++;
+			if (n + 1 >= outsz)
+				break;
+			out[n++] = '.';
+			continue;
+		}
+		if (ch == '\\') {
+			/* RFC 1035 5.1: \DDD or \X, e.g. a space that an
+			 * SPF macro put into a name (RFC 7208 7.1). */
+			if (i + 3 < len + 1 && name[i + 1] >= '0' &&
+			    name[i + 1] <= '2' && name[i + 2] >= '0' &&
+			    name[i + 2] <= '9' && i + 3 < len &&
+			    name[i + 3] >= '0' && name[i + 3] <= '9') {
+				unsigned v = (unsigned)(name[i + 1] - '0') * 100 +
+				    (unsigned)(name[i + 2] - '0') * 10 +
+				    (unsigned)(name[i + 3] - '0');
+				if (v > 255)
+					return mw_err_set(err, MW_EINVAL,
+					    "dns", i, "bad escape");
+				ch = (uint8_t)v;
+				i += 3;
+			} else if (i + 1 < len && (uint8_t)name[i + 1] > 0x20 &&
+			           (uint8_t)name[i + 1] < 0x7f) {
+				ch = (uint8_t)name[++i];
+			} else {
+				return mw_err_set(err, MW_EINVAL, "dns", i,
+				    "bad escape in a query name");
+			}
+		} else if (!is_canonical_text((char)ch)) {
 			return mw_err_set(err, MW_EINVAL, "dns", i,
 			    "character %u not allowed in a query name",
-			    (unsigned char)ch);
-		} else if (++label > MW_ADDR_LABEL_MAX) {
+			    (unsigned)ch);
+		}
+		if (++label > MW_ADDR_LABEL_MAX)
 			return mw_err_set(err, MW_EINVAL, "dns", i,
 			    "label longer than 63 characters");
-		}
-		out[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch + ('a' - 'A')) : ch;
+		if (++octets > MW_DNS_QNAME_MAX)
+			return mw_err_set(err, MW_EINVAL, "dns", 0,
+			    "name longer than %u characters",
+			    (unsigned)MW_DNS_QNAME_MAX);
+		if (n + 5 >= outsz)
+			return mw_err_set(err, MW_EINVAL, "dns", 0,
+			    "name too long");
+		n = put_octet(out, n, ch);
 	}
-	out[len] = '\0';
+	if (n >= outsz)
+		return mw_err_set(err, MW_EINVAL, "dns", 0, "name too long");
+	out[n] = '\0';
 	return 0;
 }
 

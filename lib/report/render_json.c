@@ -112,6 +112,9 @@ mw_render_json(struct mw_buf *out, const struct mw_report *r,
 		case MW_FACT_STR:
 			v = jstr(f->s);
 			break;
+		case MW_FACT_JSON:
+			v = json_loads(f->s, JSON_DECODE_ANY, NULL);
+			break;
 		default:
 			v = json_null();
 		}

@@ -112,6 +112,16 @@ mw_report_set_str(struct mw_report *r, const char *key, const char *val)
 }
 
 int
+mw_report_set_json(struct mw_report *r, const char *key, const char *json)
+{
+	int rc = mw_report_set_str(r, key, json);
+
+	if (rc == 0 && json != NULL)
+		((struct mw_fact *)mw_report_fact(r, key))->type = MW_FACT_JSON;
+	return rc;
+}
+
+int
 mw_report_set_bool(struct mw_report *r, const char *key, bool val)
 {
 	struct mw_fact *f = fact_slot(r, key);

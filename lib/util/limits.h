@@ -87,6 +87,48 @@
  * by a few octets ("co.ul" -> "co.uk" does not, "con" -> "com" does not,
  * but caller lists may). */
 #define MW_TYPO_MEMO_SUGGESTION_MAX 80
+/* SPF (RFC 7208) */
+/* 4.6.4: DNS-querying terms (include a mx ptr exists redirect) per
+ * check_host(), the include tree included; more is permerror. */
+#define MW_SPF_LOOKUPS_MAX 10
+/* 4.6.4: lookups that find nothing (NXDOMAIN or no records); the third
+ * is permerror.  Stops a record from making receivers flood DNS. */
+#define MW_SPF_VOID_MAX 2
+/* 4.6.4: MX records (mx) and PTR names (ptr, %{p}) examined per term;
+ * more MX records is permerror, more PTR names are ignored. */
+#define MW_SPF_NAMES_MAX 10
+/* Terms one record may hold: a 64 KiB DNS answer has room for fewer
+ * than 32768 two-byte terms ("a "); bounds the parser's memory. */
+#define MW_SPF_TERMS_MAX 32768
+/* 7.3: implementations must support at least 128 parts in %{d128}; a
+ * larger digit count means the same as 128. */
+#define MW_SPF_MACRO_PARTS_MAX 128
+/* One macro expansion, bytes: URL escaping triples a character, and the
+ * longest input (a 253-octet name, an explanation TXT) fits many times. */
+#define MW_SPF_EXPAND_MAX 8192
+/* 7.3: an expanded name is cut to 253 characters by dropping labels on
+ * the left (RFC 1035 2.3.4 less the root and the first length octet). */
+#define MW_SPF_DOMAIN_MAX 253
+/* Records one check visits at once: each include nests one level and
+ * costs a lookup, so 10 lookups allow 11 levels; 12 is a safe bound. */
+#define MW_SPF_DEPTH_MAX 12
+/* 3.4: a record should fit a 512-byte UDP answer; past this, receivers
+ * without EDNS or TCP fail to read it (temperror, or worse). */
+#define MW_SPF_RECORD_SAFE 512
+/* RFC 1035 3.3: one TXT character-string holds at most 255 octets; a
+ * longer record must be published as several strings (RFC 7208 3.3). */
+#define MW_SPF_STRING_MAX 255
+/* Records one audit walks (include and redirect targets): 10 lookups
+ * make a valid tree small; 64 shows what an over-limit tree holds. */
+#define MW_SPF_AUDIT_NODES_MAX 64
+/* Answers one SPF checker keeps (opts.cache_base): the records, MX and
+ * address sets of a busy receiver's senders fit; past it, all go. */
+#define MW_SPF_CACHE_MAX 65536
+/* Seconds a negative answer (NXDOMAIN, NODATA) is kept: mw_dns does not
+ * give the SOA minimum (RFC 2308 5), and a minute bounds staleness. */
+#define MW_SPF_CACHE_NEG_TTL 60
+/* Path entries kept per check (records visited). */
+#define MW_SPF_PATH_MAX 32
 
 /* Reports */
 #define MW_REPORT_FINDINGS_MAX 256 /* per subject; a loop cannot flood */
