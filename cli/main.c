@@ -13,6 +13,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{"addr", cmd_addr, N_("check addresses: syntax, typos, the domain's mail servers")},
+	{"domain", cmd_domain, N_("audit a sending domain: MX, SPF, DMARC, DKIM, reverse DNS, blocklists, provider rules")},
 	{"lab", cmd_lab, N_("start, stop or inspect the offline test lab")},
 	{"catalog", cmd_catalog, N_("list every finding code (text, JSON or Markdown)")},
 };

@@ -64,6 +64,8 @@
  * finished ones are dropped, so a list of a million distinct domains
  * runs in bounded memory. */
 #define MW_ADDR_DOMAIN_CACHE_MAX 65536
+/* Addresses kept per MX host for the domain audit (PTR, blocklists). */
+#define MW_ADDR_HOST_ADDRS_MAX 8
 /* One domain's evidence: MX set, host answers, findings. */
 #define MW_ADDR_DOMAIN_ARENA_CAP (1u * 1024 * 1024)
 
