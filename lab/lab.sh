@@ -19,7 +19,7 @@ LAB_SRC=$(cd "$(dirname "$0")" && pwd -P)
 # defines NAME_need (check binaries), NAME_prepare (write configs),
 # NAME_start (start, wait until ready), NAME_check (healthy now?),
 # NAME_pidfile and NAME_desc (one line for the summary).
-LAB_SERVICES="knot unbound"
+LAB_SERVICES="knot rbldnsd unbound"
 for _s in $LAB_SERVICES; do
 	# shellcheck disable=SC1090
 	. "$LAB_SRC/services/$_s.sh"

@@ -136,7 +136,11 @@ labexec() {
 bgrun() {
 	_pf=$1 _log=$2
 	shift 2
-	labexec setsid /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$_pf" "$@" \
+	# A subshell, not the bare function call: a shell running a function
+	# with redirections keeps a copy of the old stdout to restore, which
+	# held a caller's pipe (`lab.sh up | tail`) open as long as the
+	# daemon lived.
+	(labexec setsid /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$_pf" "$@") \
 		>>"$_log" 2>&1 </dev/null &
 }
 

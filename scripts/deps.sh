@@ -9,7 +9,7 @@ MW_PKGS_BUILD="gcc make meson ninja-build pkg-config gettext python3
  libunbound-dev libevent-dev libssl-dev libjansson-dev libidn2-dev"
 MW_PKGS_TEST="libcmocka-dev"
 # The lab: DNS servers, netns tools, dns-root-data for the default trust anchor.
-MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data"
+MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data rbldnsd"
 # Benchmarks compare with peers when these are present (optional).
 MW_PKGS_BENCH="nodejs npm"
 
