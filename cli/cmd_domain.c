@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "mailwhy/dns.h"
+#include "mailwhy/dkim_key.h"
 #include "mailwhy/domain.h"
 #include "util/limits.h"
 
@@ -39,7 +40,7 @@ usage(FILE *f)
 	    "%s\n"
 	    "Exit status: 0 nothing wrong, 1 problems found, 2 usage error,\n"
 	    "3 some checks could not be completed (DNS trouble).\n",
-	    (size_t)40, CLI_COMMON_HELP);
+	    mw_dkim_key_selector_count(), CLI_COMMON_HELP);
 }
 
 static int
