@@ -228,7 +228,7 @@ mw_dkim_key_parse(struct mw_dkim_key *k, struct mw_arena *a,
 			if (decode_p(k, a, txt + vpos, vend - vpos, vpos) != 0)
 				return mw_err_set(err, MW_ENOMEM, "dkim",
 				    SIZE_MAX, "out of memory");
-		} else if (nlen == 1 && strchr("khstn", name[0]) != NULL) {
+		} else if (nlen == 1 && memchr("khstn", name[0], 5) != NULL) {
 			char *v = mw_arena_strndup(a, txt + vpos, vend - vpos);
 			if (v == NULL)
 				return mw_err_set(err, MW_ENOMEM, "dkim",

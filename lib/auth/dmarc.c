@@ -254,13 +254,13 @@ tag(struct mw_dmarc_record *r, struct mw_arena *a, struct mw_slice name,
 			bad(r, vpos, N_("alignment must be r or s"));
 		break;
 	case MW_DMARC_T_PSD:
-		if (v.len == 1 && strchr("ynuYNU", v.p[0]) != NULL)
+		if (v.len == 1 && memchr("ynuYNU", v.p[0], 6) != NULL)
 			r->psd = (char)(v.p[0] | 0x20);
 		else
 			bad(r, vpos, N_("psd must be y, n or u"));
 		break;
 	case MW_DMARC_T_T:
-		if (v.len == 1 && strchr("ynYN", v.p[0]) != NULL)
+		if (v.len == 1 && memchr("ynYN", v.p[0], 4) != NULL)
 			r->testing = (v.p[0] | 0x20) == 'y';
 		else
 			bad(r, vpos, N_("t must be y or n"));
