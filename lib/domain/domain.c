@@ -47,6 +47,7 @@ struct run {
 	const char *ips[MW_SENDING_IPS_MAX];
 	size_t nips;
 	bool incomplete;
+	bool keep_mx; /* the checker is still on the stack: do not free */
 	struct mw__domain_facts facts;
 };
 
@@ -97,8 +98,12 @@ on_mx(void *ud, struct mw_report *r, const struct mw_addr_mx_host *hosts,
 	/* The checker is still walking its waiters: finish on the next
 	 * turn of the loop, so that the last step may free it. */
 	if (event_base_once(mw_dns_base(run->dns), -1, EV_TIMEOUT,
-		deferred_end, run, &now) != 0)
-		end(run); /* cannot happen short of memory; leak-free path */
+		deferred_end, run, &now) != 0) {
+		/* Out of memory: finish here, and leave the checker to
+		 * leak rather than free it under its own feet. */
+		run->keep_mx = true;
+		end(run);
+	}
 }
 
 static int
@@ -446,7 +451,8 @@ advance(struct run *run)
 	mw__domain_rules(run->r, &run->facts);
 	mw_report_set_str(run->r, "dns", run->incomplete ? "incomplete"
 							 : "checked");
-	mw_addr_checker_free(&run->mx);
+	if (!run->keep_mx)
+		mw_addr_checker_free(&run->mx);
 	run->done(run->ud, run->r);
 }
 
