@@ -100,7 +100,8 @@ decode_p(struct mw_dkim_key *k, struct mw_arena *a, const uint8_t *v,
 		if (v[i] == '=')
 			pad++;
 		else if (pad > 0 || (d = b64val(v[i])) < 0) {
-			bad(k, vpos + i, N_("the key (p=) is not valid base64"));
+			bad(k, vpos + i,
+			    N_("the key (p=) is not valid base64"));
 			return 0;
 		}
 		acc = acc << 6 | (uint32_t)d;

@@ -188,7 +188,8 @@ on_answer(void *ud, const struct mw_dns_answer *a)
 	case MW_DNSBL_LISTED: {
 		enum mw_finding_id id = worst.category == MW_DNSBL_C_EXPLOIT
 		    ? MW_F_DNSBL_LISTED_EXPLOIT
-		    : worst.category == MW_DNSBL_C_POLICY ? MW_F_DNSBL_LISTED_POLICY
+		    : worst.category == MW_DNSBL_C_POLICY
+			? MW_F_DNSBL_LISTED_POLICY
 		    : l->domain ? MW_F_DNSBL_LISTED_DOMAIN
 				: MW_F_DNSBL_LISTED;
 		run->res.listed++;

@@ -82,7 +82,8 @@ mw_ptr_is_generic(const char *name, const uint8_t *addr, int family,
 		}
 		if (is_alpha(c) || is_digit(c)) {
 			if (n + 1 < sizeof(piece))
-				piece[n++] = (char)(c | (is_alpha(c) ? 0x20 : 0));
+				piece[n++] =
+				    (char)(c | (is_alpha(c) ? 0x20 : 0));
 		}
 	}
 	if (family == AF_INET) {
@@ -192,7 +193,8 @@ finish(struct run *run)
 			struct mw_buf got;
 			mw_buf_init(&got, 1024);
 			for (int f = 0; f < 2; f++) {
-				const struct mw_dns_answer *a = run->helo_ans[f];
+				const struct mw_dns_answer *a =
+				    run->helo_ans[f];
 				if (a == NULL)
 					continue;
 				if (mw_dns_status_is_temporary(a->status))
@@ -206,8 +208,8 @@ finish(struct run *run)
 					    got.len ? ", " : "", rr->u.ip.text);
 					if (rr->u.ip.family == s->family &&
 					    memcmp(rr->u.ip.addr, s->addr,
-						s->family == AF_INET ? 4 : 16) ==
-						0)
+						s->family == AF_INET ? 4
+								     : 16) == 0)
 						match = true;
 				}
 			}
