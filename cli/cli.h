@@ -84,6 +84,7 @@ const char *cli_lab_ns(void);
 const char *cli_lab_dir(void);
 
 int cmd_addr(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_spf(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);

@@ -194,7 +194,8 @@ cli_print_report(const struct cli *c, const struct mw_report *r)
 	else
 		rc = mw_render_text(&b, r, c->lang,
 		    (c->color ? MW_RENDER_COLOR : 0) |
-		    (c->verbose ? MW_RENDER_VERBOSE : 0));
+		    (c->verbose ? MW_RENDER_VERBOSE : 0) |
+		    (strcmp(r->kind, "domain") == 0 ? MW_RENDER_AREAS : 0));
 	if (rc == 0) {
 		fwrite(b.p, 1, b.len, stdout);
 		if (c->json)

@@ -16,6 +16,7 @@ static const struct {
 	{"addr", cmd_addr, N_("check addresses: syntax, typos, the domain's mail servers")},
 	{"bounce", cmd_bounce, N_("why letters came back: bounces, DSNs, feedback reports")},
 	{"spf", cmd_spf, N_("evaluate SPF for an IP and sender, or audit a domain's SPF record")},
+	{"domain", cmd_domain, N_("audit a sending domain: MX, SPF, DMARC, DKIM, reverse DNS, blocklists, provider rules")},
 	{"lab", cmd_lab, N_("start, stop or inspect the offline test lab")},
 	{"catalog", cmd_catalog, N_("list every finding code (text, JSON or Markdown)")},
 };

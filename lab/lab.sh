@@ -24,7 +24,7 @@ LAB_SRC=$(cd "$(dirname "$0")" && pwd -P)
 # a "-" of NAME is "_".  A service that also defines NAME_launch is started
 # in the background by it, and NAME_start, called once every other service
 # is started, only waits for it: such services start in parallel.
-LAB_SERVICES="knot unbound postfix-mx postfix-sender"
+LAB_SERVICES="knot rbldnsd unbound postfix-mx postfix-sender"
 for _s in $LAB_SERVICES; do
 	# shellcheck disable=SC1090
 	. "$LAB_SRC/services/$_s.sh"

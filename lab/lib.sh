@@ -136,8 +136,16 @@ labexec() {
 bgrun() {
 	_pf=$1 _log=$2
 	shift 2
-	labexec setsid /bin/sh -c 'echo $$ >"$0"; exec "$@"' "$_pf" "$@" \
-		>>"$_log" 2>&1 </dev/null &
+	# The subshell becomes the daemon (exec all the way down): a shell
+	# left waiting for it would hold lab.sh's lock (fd 9) and a caller's
+	# pipe (`lab.sh up | tail`) for as long as the daemon lives.
+	(
+		exec 9>&-
+		exec ip netns exec "$LAB_NS" /bin/sh -c \
+			'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+			"$LAB_RESOLV" setsid /bin/sh -c 'echo $$ >"$0"; exec "$@"' \
+			"$_pf" "$@"
+	) >>"$_log" 2>&1 </dev/null &
 }
 
 # port_free IP PORT: nothing in the lab listens on IP:PORT (udp or tcp).

@@ -9,10 +9,11 @@ MW_PKGS_BUILD="gcc make meson ninja-build pkg-config gettext python3
  libunbound-dev libevent-dev libssl-dev libjansson-dev libidn2-dev
  libgmime-3.0-dev"
 MW_PKGS_TEST="libcmocka-dev"
-# The lab: DNS servers, netns tools, dns-root-data for the default trust
-# anchor, Postfix for the lab's MX and sender (preseeded "No configuration":
-# no system Postfix is set up or needed; the lab runs its own instances).
-MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data postfix"
+# The lab: DNS servers, the DNSBL server, netns tools, dns-root-data for the
+# default trust anchor, Postfix for the lab's MX and sender (preseeded "No
+# configuration": no system Postfix is set up or needed; the lab runs its
+# own instances).
+MW_PKGS_LAB="iproute2 knot knot-dnsutils unbound dns-root-data rbldnsd postfix"
 # Benchmarks compare with peers when these are present (optional).
 # pyspf and libspf2 (spfquery) for the SPF benchmark.
 MW_PKGS_BENCH="nodejs npm python3-spf spfquery"

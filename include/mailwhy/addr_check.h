@@ -10,6 +10,7 @@
 #define MAILWHY_ADDR_CHECK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dns.h"
 #include "err.h"
@@ -41,6 +42,30 @@ typedef void (*mw_addr_done_fn)(void *ud, struct mw_report *r);
  */
 int mw_addr_check(struct mw_addr_checker *c, struct mw_report *r,
     const uint8_t *in, size_t len, mw_addr_done_fn done, void *ud);
+
+/* One MX host of a domain and the addresses DNS gave for it. */
+struct mw_addr_mx_host {
+	const char *name;
+	uint16_t pref;
+	const char *const *addrs; /* text, every class (private too) */
+	size_t naddrs;
+};
+
+/* accepts: some route for mail exists; unknown: could not tell. */
+typedef void (*mw_addr_domain_fn)(void *ud, struct mw_report *r,
+    const struct mw_addr_mx_host *hosts, size_t nhosts, bool accepts,
+    bool unknown);
+
+/*
+ * The domain evidence alone (RFC 5321 5.1, RFC 7505), for a report of any
+ * kind (mailwhy domain): the same findings an address at the domain gets,
+ * the facts "mx" and "mx_dnssec", and the MX hosts with their addresses
+ * through done (called once, later from the event loop, or at once when
+ * the domain is cached; everything handed over lives in r's arena).
+ * Returns 0, MW_EINVAL when offline, or MW_ENOMEM.
+ */
+int mw_addr_check_domain(struct mw_addr_checker *c, struct mw_report *r,
+    const char *domain_ascii, mw_addr_domain_fn done, void *ud);
 
 /* Domains looked up so far, and DNS queries they needed. */
 void mw_addr_checker_stats(const struct mw_addr_checker *c,

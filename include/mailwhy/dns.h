@@ -171,6 +171,10 @@ int mw_dns_query(struct mw_dns *d, struct mw_arena *a, const char *name,
 
 void mw_dns_stats(struct mw_dns_stats *out, const struct mw_dns *d);
 
+/* The event loop the resolver lives on (for work a check must defer to
+ * the loop, outside another module's callback). */
+struct event_base *mw_dns_base(const struct mw_dns *d);
+
 /* Cancels pending lookups without calling their callbacks.  May be called
  * from inside a callback. */
 void mw_dns_free(struct mw_dns **d);

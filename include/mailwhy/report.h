@@ -144,6 +144,9 @@ const char *mw_i18n_pick(const char *explicit_lang);
 #define MW_RENDER_COLOR 0x1   /* ANSI colours (text) */
 #define MW_RENDER_VERBOSE 0x2 /* also info findings and evidence (text) */
 #define MW_RENDER_PRETTY 0x4  /* indented JSON instead of one line */
+#define MW_RENDER_AREAS 0x8   /* text grouped by area (the code's first
+				 part: dmarc, dkim, ...), errors first in
+				 each; codes of other areas are not shown */
 
 /* JSON schema version of the objects mw_render_json writes (docs/json.md). */
 #define MW_JSON_SCHEMA_VERSION 1

@@ -41,6 +41,8 @@ struct host {
 	bool usable;  /* has an address senders can use */
 	bool unknown; /* a lookup failed temporarily */
 	bool has_addr;
+	const char *addrs[MW_ADDR_HOST_ADDRS_MAX]; /* for domain checks */
+	size_t naddrs;
 };
 
 struct waiter {
@@ -48,6 +50,7 @@ struct waiter {
 	const char *local;
 	struct mw_typo typo;
 	mw_addr_done_fn done;
+	mw_addr_domain_fn ddone; /* set: a domain check, not an address */
 	void *ud;
 	struct waiter *next;
 };
@@ -261,9 +264,48 @@ apply_typo(struct mw_report *r, const char *local, const struct mw_typo *t,
 }
 
 static void
+finish_domain_check(struct waiter *w, const struct domain *d)
+{
+	struct mw_report *r = w->r;
+	struct mw_addr_mx_host *hosts;
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->nf; i++) {
+		const struct dfinding *f = &d->f[i];
+		mw_report_add(r, f->id, f->subject, f->evidence, f->args[0],
+		    f->args[1], f->args[2]);
+	}
+	mw_report_set_str(r, "mx", d->mx_list);
+	mw_report_set_str(r, "mx_dnssec", d->dnssec);
+	hosts = mw_arena_calloc(r->arena, d->nhosts ? d->nhosts : 1,
+	    sizeof(*hosts));
+	for (size_t i = 0; hosts != NULL && i < d->nhosts; i++) {
+		const struct host *h = &d->hosts[i];
+		const char **addrs = mw_arena_calloc(r->arena,
+		    h->naddrs ? h->naddrs : 1, sizeof(*addrs));
+		if (addrs == NULL)
+			break;
+		for (size_t k = 0; k < h->naddrs; k++)
+			addrs[k] = mw_arena_strdup(r->arena, h->addrs[k]);
+		hosts[n].name = mw_arena_strdup(r->arena, h->name);
+		hosts[n].pref = h->pref;
+		hosts[n].addrs = addrs;
+		hosts[n].naddrs = h->naddrs;
+		n++;
+	}
+	w->ddone(w->ud, r, hosts, n, d->outcome == ACCEPTS,
+	    d->outcome == UNKNOWN);
+}
+
+static void
 finish_with_domain(struct waiter *w, const struct domain *d)
 {
 	struct mw_report *r = w->r;
+
+	if (w->ddone != NULL) {
+		finish_domain_check(w, d);
+		return;
+	}
 
 	/* The suggestion first: it is what the sender acts on. */
 	apply_typo(r, w->local, &w->typo, d->name, d->outcome, true);
@@ -323,6 +365,8 @@ classify_addr(struct domain *d, struct host *h, const struct mw_dns_rr *rr)
 	const char *txt = rr->u.ip.text;
 
 	h->has_addr = true;
+	if (h->naddrs < MW_ADDR_HOST_ADDRS_MAX)
+		h->addrs[h->naddrs++] = mw_arena_strdup(d->arena, txt);
 	if (cls == MW_IP_PUBLIC || d->chk->opts.allow_private ||
 	    (cls == MW_IP_DOCUMENTATION && rr->u.ip.family == AF_INET &&
 	        d->chk->opts.lab_nets)) {
@@ -730,6 +774,43 @@ mw_addr_check(struct mw_addr_checker *c, struct mw_report *r, const uint8_t *in,
 		}
 	} else {
 		c->hits++;
+	}
+	return 0;
+}
+
+int
+mw_addr_check_domain(struct mw_addr_checker *c, struct mw_report *r,
+    const char *domain_ascii, mw_addr_domain_fn done, void *ud)
+{
+	struct domain *d;
+	struct waiter *w;
+	bool created;
+
+	if (c->opts.offline || c->dns == NULL)
+		return MW_EINVAL;
+	c->lookups++;
+	if ((d = domain_get(c, domain_ascii, &created)) == NULL)
+		return MW_ENOMEM;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return MW_ENOMEM;
+	w->r = r;
+	w->ddone = done;
+	w->ud = ud;
+	if (d->done) {
+		c->hits++;
+		finish_with_domain(w, d);
+		free(w);
+		return 0;
+	}
+	w->next = d->waiters;
+	d->waiters = w;
+	if (created &&
+	    mw_dns_query(c->dns, d->arena, d->name, MW_DNS_T_MX, on_mx, d,
+		NULL) != 0) {
+		d->outcome = UNKNOWN;
+		dfind(d, MW_F_DNS_UNREACHABLE, d->name, NULL,
+		    "query could not be sent", NULL, NULL);
+		domain_settle(d);
 	}
 	return 0;
 }

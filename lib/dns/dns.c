@@ -716,3 +716,9 @@ mw_dns_resolve_sync(const struct mw_dns_answer **out, struct mw_arena *a,
 	*out = s.ans;
 	return rc;
 }
+
+struct event_base *
+mw_dns_base(const struct mw_dns *d)
+{
+	return d->base;
+}

@@ -5,6 +5,7 @@
  * with its explanation, the fix and who must make it.  Info findings show
  * their title only, unless verbose; evidence and codes show when verbose.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "mailwhy/err.h"
@@ -136,6 +137,66 @@ finding_lines(struct mw_buf *out, const struct mw_finding *f,
 	return rc ? MW_ELIMIT : 0;
 }
 
+/* Areas of a grouped report, in reading order: the code's first part. */
+static const struct {
+	const char *prefix, *title;
+} areas[] = {
+	{"addr", N_("Mail servers (MX)")},
+	{"dns", N_("DNS")},
+	{"domain", N_("Domain, SPF and sending addresses")},
+	{"dmarc", N_("DMARC")},
+	{"dkim", N_("DKIM")},
+	{"ptr", N_("Reverse DNS")},
+	{"dnsbl", N_("Blocklists")},
+	{"rules", N_("Provider requirements (Gmail, Yahoo, Microsoft, Apple)")},
+};
+
+static bool
+in_area(const struct mw_finding *f, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(f->def->code, prefix, n) == 0 && f->def->code[n] == '.';
+}
+
+static int
+by_area(struct mw_buf *out, const struct mw_report *r, const char *lang,
+    unsigned flags)
+{
+	int rc = 0;
+
+	for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
+		bool any = false;
+		for (size_t i = 0; i < r->nfindings; i++) {
+			const struct mw_finding *f = &r->findings[i];
+			any |= in_area(f, areas[a].prefix) &&
+			    (f->def->sev != MW_SEV_INFO ||
+				(flags & MW_RENDER_VERBOSE) ||
+				strcmp(areas[a].prefix, "rules") != 0);
+		}
+		if (!any)
+			continue;
+		rc |= mw_buf_puts(out, "\n");
+		rc |= put(out, flags, BOLD, mw_tr(lang, areas[a].title));
+		rc |= mw_buf_putc(out, '\n');
+		for (int sev = MW_SEV_ERROR; sev >= MW_SEV_INFO && rc == 0;
+		     sev--)
+			for (size_t i = 0; i < r->nfindings && rc == 0; i++) {
+				const struct mw_finding *f = &r->findings[i];
+				/* The requirements met or unknowable are a
+				 * long list: shown when verbose. */
+				if ((int)f->def->sev != sev ||
+				    !in_area(f, areas[a].prefix) ||
+				    (sev == MW_SEV_INFO &&
+					!(flags & MW_RENDER_VERBOSE) &&
+					strcmp(areas[a].prefix, "rules") == 0))
+					continue;
+				rc = finding(out, f, lang, flags);
+			}
+	}
+	return rc;
+}
+
 int
 mw_render_text(struct mw_buf *out, const struct mw_report *r,
     const char *lang, unsigned flags)
@@ -165,11 +226,16 @@ mw_render_text(struct mw_buf *out, const struct mw_report *r,
 	if ((flags & MW_RENDER_COLOR))
 		rc |= mw_buf_puts(out, RESET);
 	rc |= mw_buf_printf(out, " — %s\n", mw_tr(lang, verdict));
+	if (flags & MW_RENDER_AREAS) {
+		rc |= by_area(out, r, lang, flags);
+		goto done;
+	}
 	/* Errors first, then warnings, then information. */
 	for (int sev = MW_SEV_ERROR; sev >= MW_SEV_INFO && rc == 0; sev--)
 		for (size_t i = 0; i < r->nfindings && rc == 0; i++)
 			if ((int)r->findings[i].def->sev == sev)
 				rc = finding(out, &r->findings[i], lang, flags);
+done:
 	if (r->truncated && rc == 0)
 		rc = mw_buf_printf(out, "  %s\n",
 		    mw_tr(lang, N_("(more findings were cut off)")));

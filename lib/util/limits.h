@@ -64,6 +64,8 @@
  * finished ones are dropped, so a list of a million distinct domains
  * runs in bounded memory. */
 #define MW_ADDR_DOMAIN_CACHE_MAX 65536
+/* Addresses kept per MX host for the domain audit (PTR, blocklists). */
+#define MW_ADDR_HOST_ADDRS_MAX 8
 /* One domain's evidence: MX set, host answers, findings. */
 #define MW_ADDR_DOMAIN_ARENA_CAP (1u * 1024 * 1024)
 
@@ -129,6 +131,47 @@
 #define MW_SPF_CACHE_NEG_TTL 60
 /* Path entries kept per check (records visited). */
 #define MW_SPF_PATH_MAX 32
+/* DMARC (RFC 9989) */
+/* The DNS tree walk asks at most 8 names: the domain itself, then from
+ * at most 7 labels up to the TLD (RFC 9989 4.10.1): a hostile deep name
+ * cannot make the walk fan out. */
+#define MW_DMARC_WALK_MAX 8
+#define MW_DMARC_WALK_LABELS 7
+/* Tags kept from one record: the RFC defines 14 (with the removed ones);
+ * past 64 the record is hostile and is refused as invalid. */
+#define MW_DMARC_TAGS_MAX 64
+/* Report URIs examined per rua/ruf tag; receivers must honour at least 2
+ * (RFC 9989 4.7), real records hold 1-3; bounds the authorisation
+ * lookups a record can trigger. */
+#define MW_DMARC_URIS_MAX 8
+
+/* DKIM keys (RFC 6376 3.6.1, RFC 8301) */
+/* Tags kept from one key record (RFC 6376 defines 7). */
+#define MW_DKIM_TAGS_MAX 32
+/* Base64 characters of p=: an RSA-16384 SubjectPublicKeyInfo is about
+ * 2.8k characters; 8k refuses garbage before decoding it. */
+#define MW_DKIM_KEY_B64_MAX 8192
+/* RSA modulus sizes: below 1024 must fail (RFC 8301 3.2); 1024 is
+ * Gmail's minimum and warned about; 2048 is what we recommend. */
+#define MW_DKIM_RSA_MIN_BITS 1024
+#define MW_DKIM_RSA_GOOD_BITS 2048
+/* Selectors tried for one domain (given and discovered together): the
+ * discovery list is about 40; 64 bounds the fan-out of a long
+ * --selector list. */
+#define MW_DKIM_SELECTORS_MAX 64
+
+/* Sending IPs, reverse DNS, blocklists */
+/* Sending addresses examined per domain (--ip, SPF ip4/ip6, MX hosts):
+ * every address costs a PTR, its forward lookups and one query per
+ * blocklist. */
+#define MW_SENDING_IPS_MAX 16
+/* PTR names followed per address for forward confirmation: RFC 7208
+ * 5.5 stops at 10 and so do we. */
+#define MW_PTR_NAMES_MAX 10
+/* Blocklist zones queried per run (built-in and --dnsbl together). */
+#define MW_DNSBL_ZONES_MAX 32
+/* Addresses one blocklist answer may hold that we examine. */
+#define MW_DNSBL_CODES_MAX 16
 
 /* Reports */
 #define MW_REPORT_FINDINGS_MAX 256 /* per subject; a loop cannot flood */

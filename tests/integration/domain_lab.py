@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Integration: `mailwhy domain --lab --json` against the lab's real DNS
+and its rbldnsd blocklist.
+
+Every DMARC and DKIM zone of lab/README.md gets the findings it exists
+for, with the exact record text the remedy tells the user to publish.
+Skips (exit 77) when the lab is not running.
+"""
+import json
+import os
+import subprocess
+import sys
+
+MAILWHY = os.path.join(os.environ.get("MW_BUILD_ROOT", "build"), "cli",
+                       "mailwhy")
+
+# (args, codes that must appear, codes that must not, facts,
+#  {code: text that must be in its remedy})
+CASES = [
+    (["dmarc-none.test"], ["dmarc.p_none", "dmarc.policy"],
+     ["dmarc.missing", "dmarc.no_rua"], {"dmarc_policy": "none"},
+     {"dmarc.p_none": '_dmarc.dmarc-none.test. TXT "v=DMARC1; '
+      'p=quarantine; rua=mailto:dmarc@dmarc-none.test"'}),
+    (["dmarc-norua.test"], ["dmarc.no_rua", "dmarc.removed_tag"],
+     ["dmarc.p_none"], {"dmarc_policy": "reject"},
+     {"dmarc.no_rua": '_dmarc.dmarc-norua.test. TXT "v=DMARC1; p=reject; '
+      'rua=mailto:dmarc-reports@dmarc-norua.test"'}),
+    (["dmarc-reject.test"], ["dmarc.policy"],
+     ["dmarc.p_none", "dmarc.no_rua", "dmarc.rua_unauthorized",
+      "dmarc.syntax"], {"dmarc_policy": "reject"}, {}),
+    (["dmarc-extrua.test"], ["dmarc.rua_unauthorized"], ["dmarc.no_rua"],
+     {}, {"dmarc.rua_unauthorized":
+          'dmarc-extrua.test._report._dmarc.good.test. TXT "v=DMARC1"'}),
+    (["dmarc-bad.test"], ["dmarc.syntax"], ["dmarc.policy", "dmarc.missing"],
+     {"dmarc": None}, {}),
+    (["dmarc-two.test"], ["dmarc.multiple"], ["dmarc.policy"],
+     {"dmarc": None}, {}),
+    (["a.b.c.d.e.f.g.h.dmarc-reject.test"],
+     ["dmarc.inherited", "dmarc.org_domain"], ["dmarc.missing"],
+     {"dmarc_policy": "quarantine", "dmarc_domain": "dmarc-reject.test",
+      "org_domain": "dmarc-reject.test"}, {}),
+    (["nomail.test"], ["dmarc.missing", "domain.spf_none"], [], {},
+     {"dmarc.missing": '_dmarc.nomail.test. TXT "v=DMARC1; p=none; '
+      'rua=mailto:dmarc-reports@nomail.test"'}),
+    (["dkim-good.test"], ["dkim.key_ok"],
+     ["dkim.not_found", "dkim.key_weak", "dkim.key_1024"],
+     {"dkim_keys_usable": 1}, {}),
+    (["dkim-weak.test"], ["dkim.key_weak", "rules.not_met"], ["dkim.key_ok"],
+     {"dkim_keys_usable": 0},
+     {"dkim.key_weak": 's1._domainkey.dkim-weak.test. TXT "v=DKIM1; k=rsa; '
+      'p=<the new public key, base64>"'}),
+    (["dkim-1024.test"], ["dkim.key_1024"], ["dkim.key_weak"],
+     {"dkim_keys_usable": 1}, {}),
+    (["dkim-revoked.test"], ["dkim.revoked"], ["dkim.key_ok"],
+     {"dkim_keys_usable": 0}, {}),
+    (["dkim-ed.test"], ["dkim.key_ok"], ["dkim.bad_key"],
+     {"dkim_keys_usable": 1}, {}),
+    (["dkim-testing.test"], ["dkim.testing", "dkim.key_ok"], [], {}, {}),
+    (["good.test"], ["dkim.not_found", "dmarc.missing"], [],
+     {"dkim_selectors_tried": 40}, {}),
+    (["good.test", "--selector", "nosuch"], ["dkim.selector_missing"],
+     ["dkim.not_found"], {"dkim_selectors_tried": 1}, {}),
+    (["sender.test"], ["dmarc.p_none", "dkim.key_ok", "ptr.ok",
+                       "dnsbl.clean", "domain.spf_pending"],
+     ["ptr.missing", "dnsbl.listed", "domain.spf_none"],
+     {"sending_ips": "203.0.113.10", "dnsbl_listed": 0,
+      "spf": "v=spf1 ip4:203.0.113.10 -all"}, {}),
+    (["sender.test", "--ip", "203.0.113.66", "--helo", "mail.sender.test"],
+     ["dnsbl.listed", "ptr.generic", "ptr.helo_mismatch"], ["ptr.missing"],
+     {"dnsbl_listed": 1}, {"dnsbl.listed": "http://bl.test/lookup"}),
+    (["sender.test", "--ip", "203.0.113.77"], ["ptr.missing", "dnsbl.clean"],
+     ["dnsbl.listed"], {}, {"ptr.missing": "mail.sender.test"}),
+    (["sender.test", "--ip", "203.0.113.201"], ["dnsbl.listed_policy"],
+     ["dnsbl.listed"], {}, {}),
+    # The error code is "refused", never "listed".
+    (["sender.test", "--ip", "203.0.113.99"], ["dnsbl.query_refused"],
+     ["dnsbl.listed", "dnsbl.listed_policy", "dnsbl.clean"],
+     {"dnsbl_listed": 0}, {}),
+    (["sender.test", "--ip", "203.0.113.10", "--helo", "mail.sender.test"],
+     ["ptr.helo_ok", "rules.met"], ["ptr.helo_mismatch"], {}, {}),
+]
+
+
+def main():
+    ns = os.environ.get("MAILWHY_LAB_NS") or "mailwhy-lab"
+    if not os.path.exists(f"/run/netns/{ns}"):
+        print("SKIP: the lab is not running (mailwhy lab up, as root)")
+        return 77
+    failures = 0
+    for args, want, unwanted, facts, remedies in CASES:
+        out = subprocess.run([MAILWHY, "domain", "--lab", "--json"] + args,
+                             capture_output=True, text=True, timeout=60)
+        try:
+            obj = json.loads(out.stdout)
+        except ValueError:
+            print(f"FAIL {args}: no JSON; stderr: {out.stderr}")
+            failures += 1
+            continue
+        codes = {f["code"] for f in obj["findings"]}
+        errs = [f"missing {c}" for c in want if c not in codes]
+        errs += [f"unexpected {c}" for c in unwanted if c in codes]
+        errs += [f"{k}={obj.get(k, '<absent>')!r}, want {v!r}"
+                 for k, v in facts.items() if obj.get(k, "<absent>") != v]
+        for code, text in remedies.items():
+            rem = [f["remedy"] for f in obj["findings"] if f["code"] == code]
+            if not any(text in r for r in rem):
+                errs.append(f"{code} remedy lacks {text!r}: {rem}")
+        if obj.get("dns") != "checked":
+            errs.append(f"dns={obj.get('dns')!r}")
+        if out.returncode != (1 if any(f["severity"] != "info"
+                                       for f in obj["findings"]) else 0):
+            errs.append(f"exit status {out.returncode}")
+        print(f"{'ok  ' if not errs else 'FAIL'} {' '.join(args)}: "
+              f"{sorted(c for c in codes if not c.startswith('rules.'))}"
+              + (f" -- {'; '.join(errs)}" if errs else ""))
+        failures += bool(errs)
+    print(f"domain against the lab: {len(CASES) - failures}/{len(CASES)} "
+          "cases right")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
