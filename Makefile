@@ -39,8 +39,11 @@ bench: all
 fuzz:
 	[ -f $(FUZZ)/build.ninja ] || CC=clang $(MESON) setup $(FUZZ) -Dfuzz=true \
 	    -Dtests=false -Db_lundef=false \
-	    -Dc_args=-fsanitize=fuzzer-no-link,address,undefined
+	    -Dc_args=-fsanitize=fuzzer-no-link,address,undefined \
+	    -Dc_link_args=-fsanitize=address,undefined
 	ninja -C $(FUZZ)
+	@echo "fuzz targets: $(FUZZ)/fuzz/fuzz_*; run one with its corpus, e.g."
+	@echo "  $(FUZZ)/fuzz/fuzz_addr -max_total_time=60 fuzz/corpus/addr"
 
 docs: all
 	$(BUILD)/cli/mailwhy catalog --markdown > docs/findings.md
