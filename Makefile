@@ -42,8 +42,9 @@ fuzz:
 	    -Dc_args=-fsanitize=fuzzer-no-link,address,undefined \
 	    -Dc_link_args=-fsanitize=address,undefined
 	ninja -C $(FUZZ)
-	@echo "fuzz targets: $(FUZZ)/fuzz/fuzz_*; run one with its corpus, e.g."
-	@echo "  $(FUZZ)/fuzz/fuzz_addr -max_total_time=60 fuzz/corpus/addr"
+	@echo "fuzz targets: $(FUZZ)/fuzz/fuzz_*; run one from its seeds into a"
+	@echo "scratch corpus (new inputs go to the first folder), e.g."
+	@echo "  mkdir -p /tmp/c && $(FUZZ)/fuzz/fuzz_addr -max_total_time=60 /tmp/c fuzz/corpus/addr"
 
 docs: all
 	$(BUILD)/cli/mailwhy catalog --markdown > docs/findings.md
