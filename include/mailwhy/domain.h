@@ -1,6 +1,7 @@
 /*
  * domain.h - the audit of a sending domain (mailwhy domain): its MX
- * hosts, SPF (presence for now), DMARC, DKIM keys, the reverse DNS and
+ * hosts, SPF (the record audit, with check_host() of the sending
+ * addresses given), DMARC, DKIM keys, the reverse DNS and
  * blocklist status of its sending addresses, and the big providers'
  * sender requirements judged against all of it.  Every check runs at once
  * on the caller's event loop; the result is one report of kind "domain".

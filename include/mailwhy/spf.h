@@ -224,6 +224,10 @@ struct mw_spf_audit_out {
 	size_t n;
 	unsigned lookups, lookups_strict, void_lookups;
 	const char *fixed; /* the record to publish, or NULL: nothing to fix */
+	bool nxdomain;     /* the domain itself does not exist */
+	/* check_host() of each opts.ips, in order; NULL when they were not
+	 * checked (no record, temperror, a draft, or no IPs given). */
+	const enum mw_spf_result *ip_results;
 };
 
 struct mw_spf_audit_opts {

@@ -53,6 +53,8 @@ struct audit {
 	const char **add; /* IPs to add to the record */
 	size_t nadd;
 	size_t ip_next;
+	enum mw_spf_result *ip_res; /* per opts.ips */
+	bool ips_checked;
 };
 
 struct aq {
@@ -126,6 +128,8 @@ on_txt(void *ud, const struct mw_dns_answer *ans)
 	const struct mw_dns_rr *rec = NULL;
 	size_t nrec = 0;
 
+	if (q->node == 0 && ans->status == MW_DNS_NXDOMAIN)
+		au->out.nxdomain = true;
 	if (mw_dns_status_is_temporary(ans->status)) {
 		nd->pub.status = "temperror";
 		if (q->node == 0) {
@@ -626,7 +630,11 @@ on_ip_checked(void *ud, const struct mw_spf_outcome *o)
 	struct audit *au = ud;
 	const char *ip = au->opts.ips[au->ip_next - 1];
 
-	if (o->result != MW_SPF_PASS) {
+	au->ip_res[au->ip_next - 1] = o->result;
+	if (o->result == MW_SPF_PASS) {
+		mw_report_add(au->r, MW_F_SPF_PASS, au->domain, o->mech_domain,
+		    ip, au->domain, o->mechanism);
+	} else {
 		mw_report_add(au->r, MW_F_SPF_IP_NOT_COVERED, au->domain,
 		    o->reason ? o->reason : o->mechanism, ip, au->domain,
 		    mw_spf_result_name(o->result));
@@ -659,6 +667,7 @@ finish(struct audit *au)
 	mw_report_set_int(r, "void_lookups", au->out.void_lookups);
 	mw_report_set_str(r, "fixed_record", au->out.fixed);
 	mw_report_set_json(r, "tree", tree_json(au));
+	au->out.ip_results = au->ips_checked ? au->ip_res : NULL;
 	au->done(au->ud, r, &au->out);
 }
 
@@ -674,6 +683,7 @@ check_next_ip(struct audit *au)
 		if (mw_spf_check(au->c, au->a, &q, on_ip_checked, au, NULL) ==
 		    0)
 			return;
+		au->ip_res[au->ip_next - 1] = MW_SPF_PERMERROR;
 		mw_report_add(au->r, MW_F_SPF_IP_NOT_COVERED, au->domain,
 		    "not an IP address", ip, au->domain, "?");
 	}
@@ -698,6 +708,7 @@ finalize(struct audit *au)
 		finish(au);
 		return;
 	}
+	au->ips_checked = true;
 	check_next_ip(au);
 }
 
@@ -721,7 +732,9 @@ mw_spf_audit(struct mw_spf_checker *c, struct mw_report *r, const char *domain,
 	au->done = done;
 	au->ud = ud;
 	au->add = mw_arena_calloc(au->a, au->opts.nips + 1, sizeof(*au->add));
-	if (au->domain == NULL || au->add == NULL)
+	au->ip_res =
+	    mw_arena_calloc(au->a, au->opts.nips + 1, sizeof(*au->ip_res));
+	if (au->domain == NULL || au->add == NULL || au->ip_res == NULL)
 		return mw_err_set(
 		    err, MW_ENOMEM, "spf", SIZE_MAX, "arena full");
 	au->n = 1;

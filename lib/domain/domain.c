@@ -10,22 +10,19 @@
  * adding one row: a start function that calls begin() for each piece of
  * work in flight and end() when it is done.
  *
- * SPF: until lib/auth/spf (mw_spf_audit) lands, the "spf" row only looks
- * for the v=spf1 record and reads its ip4:/ip6: terms as text; replace
- * start_spf with a call to the evaluator and keep filling facts.spf_*
- * and run->spf_ips (see the comment there).
+ * SPF is the record audit of lib/auth/spf_audit.c (mailwhy spf --audit)
+ * with the --ip addresses; its findings make the report's SPF area.
  */
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <string.h>
-#include <strings.h>
 
-#include "auth/auth_int.h"
 #include "domain/domain_int.h"
 #include "mailwhy/addr_check.h"
 #include "mailwhy/dnsbl.h"
 #include "mailwhy/domain.h"
 #include "mailwhy/ip.h"
+#include "mailwhy/spf.h"
 #include "util/limits.h"
 
 struct run {
@@ -48,6 +45,9 @@ struct run {
 	size_t nips;
 	bool incomplete;
 	bool keep_mx; /* the checker is still on the stack: do not free */
+	struct mw_spf_checker *spf;
+	struct mw_report spf_r; /* the SPF audit's own report */
+	bool keep_spf;
 	struct mw__domain_facts facts;
 };
 
@@ -126,120 +126,146 @@ start_mx(struct run *run)
 }
 
 /*
- * The ip4:/ip6: terms of an SPF record, read as text (RFC 7208 5.6):
- * single addresses only (no prefix, or /32, /128); ranges and "-" terms
- * are not sending addresses one can check.
+ * The sending addresses an SPF record names (RFC 7208 5.6): its single
+ * ip4/ip6 addresses (no prefix, /32, /128) that are not "-" terms.
+ * Ranges are not addresses one can check; included records are the
+ * providers' and list their networks.
  */
 static void
 spf_terms(struct run *run, const char *rec)
 {
-	const char *p = rec;
+	struct mw_spf_record *r;
 
-	while (*p != '\0' && run->nspf_ips < MW_SENDING_IPS_MAX) {
-		const char *e, *v, *slash;
-		size_t len;
-		char buf[64];
-		uint8_t bin[16];
-
-		while (*p == ' ')
-			p++;
-		e = strchr(p, ' ');
-		len = e ? (size_t)(e - p) : strlen(p);
-		v = p;
-		if (*v == '+' || *v == '~' || *v == '?')
-			v++;
-		if ((len > 4 && strncasecmp(v, "ip4:", 4) == 0) ||
-		    (len > 4 && strncasecmp(v, "ip6:", 4) == 0)) {
-			size_t vl = len - (size_t)(v - p) - 4;
-			if (vl < sizeof(buf)) {
-				memcpy(buf, v + 4, vl);
-				buf[vl] = '\0';
-				slash = strchr(buf, '/');
-				if (slash == NULL ||
-				    strcmp(slash, "/32") == 0 ||
-				    strcmp(slash, "/128") == 0) {
-					if (slash)
-						buf[slash - buf] = '\0';
-					if (inet_pton(AF_INET, buf, bin) == 1 ||
-					    inet_pton(AF_INET6, buf, bin) == 1)
-						run->spf_ips[run->nspf_ips++] =
-						    mw_arena_strdup(run->a,
-							buf);
-				}
-			}
-		}
-		p += len;
-	}
-}
-
-static void
-on_spf(void *ud, const struct mw_dns_answer *a)
-{
-	struct run *run = ud;
-	const char *rec = NULL;
-	size_t n = 0;
-
-	if (a->status == MW_DNS_NXDOMAIN) {
-		mw_report_add(run->r, MW_F_DOMAIN_NXDOMAIN, run->domain,
-		    "NXDOMAIN", run->domain, NULL, NULL);
-	} else if (mw_dns_status_is_temporary(a->status)) {
-		run->incomplete = true;
-		mw__auth_dns_trouble(run->r, a->qname, a);
-		end(run);
+	if (rec == NULL || mw_spf_record_parse(&r, run->a,
+			       (const uint8_t *)rec, strlen(rec), NULL) != 0)
 		return;
-	}
-	for (size_t i = 0; a->status == MW_DNS_OK && i < a->n; i++) {
-		const char *t = a->rr[i].u.txt.joined;
-		if (a->rr[i].type != MW_DNS_T_TXT)
+	for (size_t i = 0; i < r->n && run->nspf_ips < MW_SENDING_IPS_MAX;
+	     i++) {
+		const struct mw_spf_term *t = &r->terms[i];
+		char buf[INET6_ADDRSTRLEN];
+		int fam;
+
+		if (t->qualifier == '-')
 			continue;
-		/* RFC 7208 4.5: "v=spf1" then a space or the end. */
-		if (strncasecmp(t, "v=spf1", 6) == 0 &&
-		    (t[6] == ' ' || t[6] == '\0')) {
-			n++;
-			rec = t;
-		}
+		if (t->kind == MW_SPF_IP4 && t->cidr4 == 32)
+			fam = AF_INET;
+		else if (t->kind == MW_SPF_IP6 && t->cidr6 == 128)
+			fam = AF_INET6;
+		else
+			continue;
+		if (inet_ntop(fam, t->ip, buf, sizeof(buf)) != NULL)
+			run->spf_ips[run->nspf_ips++] =
+			    mw_arena_strdup(run->a, buf);
 	}
-	run->facts.spf_known = true;
-	run->facts.spf_found = n == 1;
-	mw_report_set_str(run->r, "spf", n == 1 ? rec : NULL);
-	if (n == 0) {
-		struct mw_buf b;
-		mw_buf_init(&b, 4096);
-		mw_buf_printf(&b, "%s. TXT \"v=spf1", run->domain);
-		for (size_t i = 0; i < run->o.nips; i++)
-			mw_buf_printf(&b, " %s:%s",
-			    strchr(run->o.ips[i], ':') ? "ip6" : "ip4",
-			    run->o.ips[i]);
-		mw_buf_puts(&b, " mx -all\"");
-		mw_report_add(run->r, MW_F_DOMAIN_SPF_NONE, run->domain,
-		    mw_dns_status_name(a->status), run->domain,
-		    mw_buf_cstr(&b), NULL);
-		mw_buf_release(&b);
-	} else if (n > 1) {
-		mw_report_add(run->r, MW_F_DOMAIN_SPF_MULTIPLE, run->domain,
-		    NULL, run->domain, mw_arena_printf(run->a, "%zu", n), NULL);
-	} else {
-		mw_report_add(run->r, MW_F_DOMAIN_SPF_PENDING, run->domain, rec,
-		    run->domain, rec, NULL);
-		spf_terms(run, rec);
-	}
-	end(run);
 }
 
 /*
- * SPF.  This is where mw_spf_audit() plugs in: call it here instead of
- * the TXT lookup, have its callback set run->facts.spf_known/spf_found
- * (spf_found meaning "SPF would pass for the domain's own servers"), copy
- * the record's single ip4/ip6 addresses into run->spf_ips, and end(run).
- * Then drop the domain.spf_* placeholders and the "presence" wording of
- * the K_SPF text in rules.c.
+ * Whether SPF works for the domain, for the provider rules: every --ip
+ * passes check_host(); without --ip, the record exists and the audit
+ * found nothing that makes receivers return permerror.  Unknown (false
+ * in *known) when a temperror leaves it open.
+ */
+static void
+spf_judge(struct run *run, const struct mw_report *ar,
+    const struct mw_spf_audit_out *out, bool temp)
+{
+	static const enum mw_finding_id perm[] = {
+		MW_F_SPF_TOO_MANY_LOOKUPS, MW_F_SPF_TOO_MANY_VOID,
+		MW_F_SPF_MULTIPLE_RECORDS, MW_F_SPF_SYNTAX,
+		MW_F_SPF_INCLUDE_LOOP, MW_F_SPF_INCLUDE_NO_SPF,
+	};
+	const struct mw_spf_node *top = out->n > 0 ? &out->nodes[0] : NULL;
+	bool broken = false;
+
+	if (out->ip_results != NULL) {
+		bool all_pass = true, decided = false;
+		for (size_t i = 0; i < run->o.nips; i++) {
+			enum mw_spf_result res = out->ip_results[i];
+			all_pass &= res == MW_SPF_PASS;
+			decided |= res != MW_SPF_PASS &&
+			    res != MW_SPF_TEMPERROR;
+		}
+		run->facts.spf_found = all_pass;
+		run->facts.spf_known = all_pass || decided;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(perm) / sizeof(perm[0]); i++)
+		broken |= mw_report_has(ar, perm[i]);
+	run->facts.spf_found = top != NULL && top->record != NULL &&
+	    !broken && !temp;
+	run->facts.spf_known = broken || !temp;
+}
+
+/* The audit is in: its findings are the report's SPF area. */
+static void
+on_spf(void *ud, struct mw_report *ar, const struct mw_spf_audit_out *out)
+{
+	static const struct timeval now = {0, 0};
+	struct run *run = ud;
+	const struct mw_spf_node *top = out->n > 0 ? &out->nodes[0] : NULL;
+	const char *rec = top != NULL ? top->record : NULL;
+	bool temp = false;
+
+	if (out->nxdomain)
+		mw_report_add(run->r, MW_F_DOMAIN_NXDOMAIN, run->domain,
+		    "NXDOMAIN", run->domain, NULL, NULL);
+	for (size_t i = 0; i < ar->nfindings; i++) {
+		const struct mw_finding *f = &ar->findings[i];
+		struct mw_finding *c = mw_report_add(run->r, f->def->id,
+		    f->subject, f->evidence, f->args[0], f->args[1],
+		    f->args[2]);
+		if (c != NULL)
+			c->tr_args = f->tr_args;
+	}
+	run->r->truncated |= ar->truncated;
+	for (size_t i = 0; i < out->n; i++)
+		temp |= strcmp(out->nodes[i].status, "temperror") == 0;
+	for (size_t i = 0; out->ip_results != NULL && i < run->o.nips; i++)
+		temp |= out->ip_results[i] == MW_SPF_TEMPERROR;
+	run->incomplete |= temp;
+	spf_judge(run, ar, out, temp);
+	mw_report_set_str(run->r, "spf", rec);
+	if (rec != NULL) {
+		mw_report_set_int(run->r, "spf_lookups", out->lookups);
+		mw_report_set_int(run->r, "spf_lookups_strict",
+		    out->lookups_strict);
+		mw_report_set_int(run->r, "spf_void_lookups",
+		    out->void_lookups);
+	} else {
+		mw_report_set_str(run->r, "spf_lookups", NULL);
+		mw_report_set_str(run->r, "spf_lookups_strict", NULL);
+		mw_report_set_str(run->r, "spf_void_lookups", NULL);
+	}
+	spf_terms(run, rec);
+	/* We are inside the checker's callback: finish on the next turn of
+	 * the loop, so that the last step may free it. */
+	if (event_base_once(mw_dns_base(run->dns), -1, EV_TIMEOUT,
+		deferred_end, run, &now) != 0) {
+		run->keep_spf = true;
+		end(run);
+	}
+}
+
+/*
+ * SPF: the record audit (lib/auth/spf_audit.c) in a report of its own,
+ * whose findings and counts are copied into the domain's; --ip goes to
+ * it so that uncovered sending addresses are found.
  */
 static int
 start_spf(struct run *run)
 {
+	struct mw_spf_audit_opts so = {
+		.ips = run->o.ips,
+		.nips = run->o.nips,
+	};
+
+	if (mw_spf_checker_new(&run->spf, run->dns, NULL, NULL) != 0 ||
+	    mw_report_init(&run->spf_r, run->a, "spf-audit", run->domain) !=
+		0)
+		return MW_ENOMEM;
 	begin(run);
-	if (mw_dns_query(run->dns, run->a, run->domain, MW_DNS_T_TXT, on_spf,
-		run, NULL) != 0) {
+	if (mw_spf_audit(run->spf, &run->spf_r, run->domain, &so, on_spf, run,
+		NULL) != 0) {
 		run->pending--;
 		return MW_ENOMEM;
 	}
@@ -453,6 +479,8 @@ advance(struct run *run)
 							 : "checked");
 	if (!run->keep_mx)
 		mw_addr_checker_free(&run->mx);
+	if (!run->keep_spf)
+		mw_spf_checker_free(&run->spf);
 	run->done(run->ud, run->r);
 }
 

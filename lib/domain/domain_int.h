@@ -13,8 +13,9 @@
 #include "mailwhy/report.h"
 
 struct mw__domain_facts {
-	/* SPF: until lib/auth/spf lands, "a v=spf1 record exists"
-	 * (rules.c marks the requirement as judged by presence only). */
+	/* SPF works: every --ip passes check_host(); without --ip, the
+	 * record exists and the audit found no permerror.  spf_known is
+	 * false when a temperror leaves it open. */
 	bool spf_found, spf_known;
 	struct mw_dmarc_result dmarc;
 	bool dmarc_done;

@@ -20,9 +20,9 @@ enum outcome { MET, NOT_MET, UNKNOWN };
 /* In the order of REQS in data/gen_domain_kb.py. */
 static const char *const kind_text[] = {
 	N_("SPF or DKIM set up for the sending domain"),
-	/* Until mw_spf_audit lands: see lib/domain/domain.c, start_spf. */
-	N_("SPF for the sending domain (judged by the record's presence; "
-	   "full SPF evaluation pending)"),
+	/* Judged by the SPF audit: see spf_judge in domain.c. */
+	N_("SPF for the sending domain (a valid record, which the addresses "
+	   "given with --ip pass)"),
 	N_("DKIM set up (a usable key)"),
 	N_("both SPF and DKIM set up"),
 	N_("DKIM keys of 1024 bits or more"),

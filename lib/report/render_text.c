@@ -143,7 +143,8 @@ static const struct {
 } areas[] = {
 	{"addr", N_("Mail servers (MX)")},
 	{"dns", N_("DNS")},
-	{"domain", N_("Domain, SPF and sending addresses")},
+	{"domain", N_("Domain and sending addresses")},
+	{"spf", N_("SPF")},
 	{"dmarc", N_("DMARC")},
 	{"dkim", N_("DKIM")},
 	{"ptr", N_("Reverse DNS")},
