@@ -2,9 +2,11 @@
 """Integration: `mailwhy domain --lab --json` against the lab's real DNS
 and its rbldnsd blocklist.
 
-Every DMARC and DKIM zone of lab/README.md gets the findings it exists
-for, with the exact record text the remedy tells the user to publish.
-Skips (exit 77) when the lab is not running.
+Every DMARC, DKIM and SPF zone of lab/README.md gets the findings it
+exists for, with the exact record text the remedy tells the user to
+publish; the SPF cases also check the lookup counts and how the providers'
+SPF requirement is judged (by the audit and check_host, not by the
+record's presence).  Skips (exit 77) when the lab is not running.
 """
 import json
 import os
@@ -14,8 +16,11 @@ import sys
 MAILWHY = os.path.join(os.environ.get("MW_BUILD_ROOT", "build"), "cli",
                        "mailwhy")
 
+# The provider requirement judged from the SPF evaluation alone.
+SPF_RULE = "SPF for the sending domain"
+
 # (args, codes that must appear, codes that must not, facts,
-#  {code: text that must be in its remedy})
+#  {code: text that must be in its remedy}[, the SPF_RULE finding's code])
 CASES = [
     (["dmarc-none.test"], ["dmarc.p_none", "dmarc.policy"],
      ["dmarc.missing", "dmarc.no_rua"], {"dmarc_policy": "none"},
@@ -39,9 +44,11 @@ CASES = [
      ["dmarc.inherited", "dmarc.org_domain"], ["dmarc.missing"],
      {"dmarc_policy": "quarantine", "dmarc_domain": "dmarc-reject.test",
       "org_domain": "dmarc-reject.test"}, {}),
-    (["nomail.test"], ["dmarc.missing", "domain.spf_none"], [], {},
+    (["nomail.test"], ["dmarc.missing", "spf.none"], [],
+     {"spf": None, "spf_lookups": None},
      {"dmarc.missing": '_dmarc.nomail.test. TXT "v=DMARC1; p=none; '
-      'rua=mailto:dmarc-reports@nomail.test"'}),
+      'rua=mailto:dmarc-reports@nomail.test"',
+      "spf.none": "v=spf1 mx ~all"}, "rules.bulk_not_met"),
     (["dkim-good.test"], ["dkim.key_ok"],
      ["dkim.not_found", "dkim.key_weak", "dkim.key_1024"],
      {"dkim_keys_usable": 1}, {}),
@@ -61,13 +68,18 @@ CASES = [
     (["good.test", "--selector", "nosuch"], ["dkim.selector_missing"],
      ["dkim.not_found"], {"dkim_selectors_tried": 1}, {}),
     (["sender.test"], ["dmarc.p_none", "dkim.key_ok", "ptr.ok",
-                       "dnsbl.clean", "domain.spf_pending"],
-     ["ptr.missing", "dnsbl.listed", "domain.spf_none"],
+                       "dnsbl.clean"],
+     ["ptr.missing", "dnsbl.listed", "spf.none", "spf.ip_not_covered"],
      {"sending_ips": "203.0.113.10", "dnsbl_listed": 0,
-      "spf": "v=spf1 ip4:203.0.113.10 -all"}, {}),
+      "spf": "v=spf1 ip4:203.0.113.10 -all", "spf_lookups": 0,
+      "spf_lookups_strict": 0, "spf_void_lookups": 0}, {}, "rules.met"),
     (["sender.test", "--ip", "203.0.113.66", "--helo", "mail.sender.test"],
-     ["dnsbl.listed", "ptr.generic", "ptr.helo_mismatch"], ["ptr.missing"],
-     {"dnsbl_listed": 1}, {"dnsbl.listed": "http://bl.test/lookup"}),
+     ["dnsbl.listed", "ptr.generic", "ptr.helo_mismatch",
+      "spf.ip_not_covered", "spf.fix_record"], ["ptr.missing", "spf.pass"],
+     {"dnsbl_listed": 1},
+     {"dnsbl.listed": "http://bl.test/lookup",
+      "spf.fix_record": "v=spf1 ip4:203.0.113.10 ip4:203.0.113.66 -all"},
+     "rules.bulk_not_met"),
     (["sender.test", "--ip", "203.0.113.77"], ["ptr.missing", "dnsbl.clean"],
      ["dnsbl.listed"], {}, {"ptr.missing": "mail.sender.test"}),
     (["sender.test", "--ip", "203.0.113.201"], ["dnsbl.listed_policy"],
@@ -77,7 +89,42 @@ CASES = [
      ["dnsbl.listed", "dnsbl.listed_policy", "dnsbl.clean"],
      {"dnsbl_listed": 0}, {}),
     (["sender.test", "--ip", "203.0.113.10", "--helo", "mail.sender.test"],
-     ["ptr.helo_ok", "rules.met"], ["ptr.helo_mismatch"], {}, {}),
+     ["ptr.helo_ok", "rules.met", "spf.pass"],
+     ["ptr.helo_mismatch", "spf.ip_not_covered"], {}, {}, "rules.met"),
+    # SPF: the record audit and check_host of --ip, per lab zone.
+    (["spf-good.test", "--ip", "203.0.113.10"], ["spf.pass"],
+     ["spf.ip_not_covered", "spf.fix_record", "spf.none"],
+     {"spf": "v=spf1 ip4:203.0.113.10 -all", "spf_lookups": 0,
+      "spf_void_lookups": 0, "sending_ips": "203.0.113.10"}, {},
+     "rules.met"),
+    (["spf-good.test", "--ip", "203.0.113.77"], ["spf.ip_not_covered"],
+     ["spf.pass"], {},
+     {"spf.fix_record": "v=spf1 ip4:203.0.113.10 ip4:203.0.113.77 -all"},
+     "rules.bulk_not_met"),
+    (["spf-chain.test"], [], ["spf.too_many_lookups"],
+     {"spf_lookups": 2}, {}, "rules.met"),
+    (["spf-toomany.test"], ["spf.too_many_lookups"], ["spf.pass"],
+     {"spf_lookups": 11, "spf_lookups_strict": 12,
+      "sending_ips": "203.0.113.10, 198.51.100.111"}, {},
+     "rules.bulk_not_met"),
+    # Listed in the record, but check_host stops at the 11th lookup.
+    (["spf-toomany.test", "--ip", "203.0.113.10"],
+     ["spf.too_many_lookups", "spf.ip_not_covered"], ["spf.pass"], {}, {},
+     "rules.bulk_not_met"),
+    (["spf-void.test"], ["spf.too_many_void", "spf.void_lookup"], [],
+     {"spf_void_lookups": 3},
+     {"spf.fix_record": "v=spf1 ip4:203.0.113.10 -all"},
+     "rules.bulk_not_met"),
+    (["spf-loop.test"], ["spf.include_loop"], [], {}, {},
+     "rules.bulk_not_met"),
+    (["spf-multi.test"], ["spf.multiple_records"], [],
+     {"spf": None, "spf_lookups": None}, {}, "rules.bulk_not_met"),
+    (["spf-plusall.test"], ["spf.plus_all"], [], {},
+     {"spf.plus_all": "~all"}, None),
+    (["spf-ptr.test"], ["spf.ptr"], [], {}, {}, None),
+    (["spf-mxcount.test"], ["spf.lookups_disputed"],
+     ["spf.too_many_lookups"],
+     {"spf_lookups": 8, "spf_lookups_strict": 11}, {}, "rules.met"),
 ]
 
 
@@ -87,7 +134,7 @@ def main():
         print("SKIP: the lab is not running (mailwhy lab up, as root)")
         return 77
     failures = 0
-    for args, want, unwanted, facts, remedies in CASES:
+    for args, want, unwanted, facts, remedies, *rule in CASES:
         out = subprocess.run([MAILWHY, "domain", "--lab", "--json"] + args,
                              capture_output=True, text=True, timeout=60)
         try:
@@ -105,6 +152,12 @@ def main():
             rem = [f["remedy"] for f in obj["findings"] if f["code"] == code]
             if not any(text in r for r in rem):
                 errs.append(f"{code} remedy lacks {text!r}: {rem}")
+        if rule and rule[0] is not None:
+            got = [f["code"] for f in obj["findings"]
+                   if f["code"].startswith("rules.")
+                   and f["args"][0].startswith(SPF_RULE)]
+            if got != [rule[0]]:
+                errs.append(f"SPF requirement {got}, want {rule[0]}")
         if obj.get("dns") != "checked":
             errs.append(f"dns={obj.get('dns')!r}")
         if out.returncode != (1 if any(f["severity"] != "info"
