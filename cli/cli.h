@@ -75,6 +75,16 @@ int cli_common(struct cli *c, int opt, const char *arg);
 /* Applies --lab: the lab's resolver and anchors; re-executes inside the
  * lab's network namespace when not there yet.  Returns 0 or an exit code. */
 int cli_enter_lab(struct cli *c, int argc, char **argv);
+struct event_base;
+struct mw_dns;
+/*
+ * The event loop and the resolver the DNS options ask for (--dns,
+ * --trust-anchor, --timeout; the lab's zones made transparent when a
+ * resolver or anchors are given).  Says why on stderr and returns
+ * EXIT_INCOMPLETE when they cannot be set up; 0 otherwise.
+ */
+int cli_dns_open(const struct cli *c, struct event_base **base,
+    struct mw_dns **dns);
 /* Prints a report in the chosen format to stdout. */
 int cli_print_report(const struct cli *c, const struct mw_report *r);
 const char *cli_tr(const struct cli *c, const char *msgid);

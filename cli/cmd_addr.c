@@ -305,20 +305,9 @@ cmd_addr(int argc, char **argv)
 	run->last_progress = run->t0;
 
 	mw_err_clear(&err);
-	if (!c.offline) {
-		struct mw_dns_opts o = {
-			.server = c.dns,
-			.trust_anchor_file = c.trust_anchor,
-			.timeout_ms = c.timeout_ms,
-			.lab_zones = c.dns != NULL || c.trust_anchor != NULL,
-		};
-		if ((run->base = event_base_new()) == NULL ||
-		    mw_dns_new(&dns, run->base, &o, &err) != 0) {
-			fprintf(stderr, "mailwhy addr: cannot set up DNS: %s\n"
-			    "(use --offline to check without DNS)\n", err.msg);
-			status = EXIT_INCOMPLETE;
-			goto out;
-		}
+	if (!c.offline && (status = cli_dns_open(&c, &run->base, &dns)) != 0) {
+		fprintf(stderr, "(use --offline to check without DNS)\n");
+		goto out;
 	}
 	{
 		struct mw_addr_check_opts ao = {

@@ -137,20 +137,8 @@ cmd_domain(int argc, char **argv)
 	if (ascii[0] != '\0' && ascii[strlen(ascii) - 1] == '.')
 		ascii[strlen(ascii) - 1] = '\0';
 	mw_err_clear(&err);
-	{
-		struct mw_dns_opts o = {
-			.server = c.dns,
-			.trust_anchor_file = c.trust_anchor,
-			.timeout_ms = c.timeout_ms,
-			.lab_zones = c.dns != NULL || c.trust_anchor != NULL,
-		};
-		if ((base = event_base_new()) == NULL ||
-		    mw_dns_new(&dns, base, &o, &err) != 0) {
-			fprintf(stderr, "mailwhy domain: cannot set up DNS: %s\n",
-			    err.msg);
-			goto out;
-		}
-	}
+	if (cli_dns_open(&c, &base, &dns) != 0)
+		goto out;
 	if ((arena = mw_arena_new(0)) == NULL ||
 	    mw_report_init(&r, arena, "domain", argv[optind]) != 0)
 		goto out;

@@ -231,19 +231,13 @@ cmd_spf(int argc, char **argv)
 	s.c = &c;
 	mw_err_clear(&err);
 	{
-		struct mw_dns_opts o = {
-		    .server = c.dns,
-		    .trust_anchor_file = c.trust_anchor,
-		    .timeout_ms = c.timeout_ms,
-		    .lab_zones = c.dns != NULL || c.trust_anchor != NULL,
-		};
 		struct mw_spf_opts so = {.strict_mx_count = strict};
-		if ((s.base = event_base_new()) == NULL ||
-		    (arena = mw_arena_new(0)) == NULL ||
-		    mw_dns_new(&dns, s.base, &o, &err) != 0 ||
+		if (cli_dns_open(&c, &s.base, &dns) != 0)
+			goto out;
+		if ((arena = mw_arena_new(0)) == NULL ||
 		    mw_spf_checker_new(&chk, dns, &so, &err) != 0) {
-			fprintf(stderr, "mailwhy spf: cannot set up DNS: %s\n",
-			    err.msg);
+			fprintf(stderr, "mailwhy spf: %s\n", err.msg[0] ?
+			    err.msg : "out of memory");
 			goto out;
 		}
 	}

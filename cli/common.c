@@ -2,12 +2,14 @@
  * common.c - the options and output every mailwhy command shares.
  */
 #include <errno.h>
+#include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "mailwhy/dns.h"
 #include "mw_config.h"
 
 void
@@ -179,6 +181,34 @@ cli_enter_lab(struct cli *c, int argc, char **argv)
 		c->dns = MW_LAB_DNS;
 	if (c->trust_anchor == NULL && access(anchors, R_OK) == 0)
 		c->trust_anchor = anchors;
+	return 0;
+}
+
+int
+cli_dns_open(const struct cli *c, struct event_base **base,
+    struct mw_dns **dns)
+{
+	struct mw_dns_opts o = {
+		.server = c->dns,
+		.trust_anchor_file = c->trust_anchor,
+		.timeout_ms = c->timeout_ms,
+		.lab_zones = c->dns != NULL || c->trust_anchor != NULL,
+	};
+	struct mw_err err;
+
+	mw_err_clear(&err);
+	*dns = NULL;
+	if ((*base = event_base_new()) == NULL) {
+		fprintf(stderr, "%s: cannot create the event loop\n", c->prog);
+		return EXIT_INCOMPLETE;
+	}
+	if (mw_dns_new(dns, *base, &o, &err) != 0) {
+		fprintf(stderr, "%s: cannot set up DNS: %s\n", c->prog,
+		    err.msg);
+		event_base_free(*base);
+		*base = NULL;
+		return EXIT_INCOMPLETE;
+	}
 	return 0;
 }
 
