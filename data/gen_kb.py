@@ -32,6 +32,8 @@ The hash must match lib/kb/kb_int.h, the classes and masks typo.c.
 import re
 import sys
 
+from kbfile import cstr, fail, report, rows
+
 TARGET_MAX = 63         # MW_TYPO_TARGET_MAX in lib/util/limits.h
 TARGETS_MAX = 512       # MW_TYPO_TARGETS_MAX in lib/util/limits.h
 TWORDS = TARGETS_MAX // 64
@@ -47,41 +49,6 @@ LOCAL_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*[a-z0-9]$|^[a-z0-9]$")
 
 F_PROVIDER, F_LEGIT, F_SQUAT, F_DISPOSABLE, F_TLDFIX, F_CCTLD = \
     1, 2, 4, 8, 16, 32
-
-errors = []
-
-
-def fail(where, msg):
-    errors.append("%s: %s" % (where, msg))
-
-
-def rows(path, ncols_min, ncols_max):
-    """Yields (where, fields) for each data line of path."""
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            where = "%s:%d" % (path, n)
-            if not line.strip() or line.startswith("#"):
-                continue
-            if line != line.strip():
-                fail(where, "leading or trailing blanks")
-            cols = line.split("\t")
-            if not ncols_min <= len(cols) <= ncols_max:
-                fail(where, "want %d..%d tab-separated fields, got %d"
-                     % (ncols_min, ncols_max, len(cols)))
-                continue
-            if any(c == "" for c in cols):
-                fail(where, "empty field")
-                continue
-            yield where, cols
-
-
-def header_ok(path):
-    with open(path, encoding="utf-8") as f:
-        head = f.read(4096)
-    if not head.startswith("#") or "Source" not in head:
-        fail(path, "must start with a header comment naming its sources")
-
 
 def check_domain(where, d, rx=DOMAIN_RE, what="domain"):
     if d != d.lower():
@@ -167,29 +134,11 @@ def threshold(sld_len):
     return 16
 
 
-def cstr(s):
-    out = []
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif 0x20 <= o < 0x7F:
-            out.append(ch)
-        else:
-            for b in ch.encode("utf-8"):
-                out.append("\\%03o" % b)
-    # Octal escapes are always three digits, so a digit after one is safe.
-    return '"' + "".join(out) + '"'
-
-
 def main(argv):
     if len(argv) != 9:
         sys.stderr.write(__doc__)
         return 2
     out, f_prov, f_squat, f_legit, f_tld, f_role, f_disp, f_cc = argv[1:]
-    for p in argv[2:]:
-        header_ok(p)
-
     providers, seen = [], {}
     for where, c in rows(f_prov, 4, 4):
         d = c[0]
@@ -264,9 +213,7 @@ def main(argv):
                 fail(where, "%r is a provider or legit domain" % d)
             disp.append(d)
 
-    if errors:
-        for e in errors:
-            sys.stderr.write("gen_kb: %s\n" % e)
+    if report("gen_kb", sys.stderr):
         return 1
 
     # One hash over every domain the lists name.
