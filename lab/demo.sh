@@ -42,5 +42,33 @@ echo
 echo "== as JSON for scripts (mailwhy addr --lab --json) =="
 "$mailwhy" addr --lab --json user@gmial.com || true
 echo
+echo
+echo "== a sending domain's audit (mailwhy domain --lab) =="
+echo "# sender.test sending from 203.0.113.66: listed, generic PTR, not in SPF"
+"$mailwhy" domain --lab sender.test --ip 203.0.113.66 || true
+echo
+echo "== one SPF question (mailwhy spf --lab) =="
+"$mailwhy" spf --lab 203.0.113.77 user@spf-chain.test || true
+echo
+echo "== a real bounce (mailwhy bounce) =="
+echo "# the lab's sending Postfix writes to nosuchuser@good.test; the lab's MX"
+echo "# refuses it, and the bounce comes back to the sender's mailbox"
+eval "$(sh "$here/lab.sh" env)"
+run=demo-$(date +%s)
+sh "$here/lab.sh" send "$run@sender.test" nosuchuser@good.test
+i=0
+while [ $i -lt 60 ] && ! grep -rlq "$run@sender.test" \
+    "$MW_LAB_SENDER_MAILDIR/new" 2>/dev/null; do
+	sleep 0.5
+	i=$((i + 1))
+done
+dsn=$(grep -rl "$run@sender.test" "$MW_LAB_SENDER_MAILDIR/new" 2>/dev/null |
+    head -n 1)
+if [ -n "$dsn" ]; then
+	"$mailwhy" bounce "$dsn" || true
+else
+	echo "(no bounce arrived within 30 s; see $MW_LAB_SENDER_LOG)"
+fi
+echo
 echo "The lab stays up for you to try more: $mailwhy addr --lab ADDR..."
 echo "Stop it with: $mailwhy lab down"
