@@ -47,6 +47,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(r.pct >= -1 && r.pct <= 100);
 		CHECK(r.nrua <= MW_DMARC_URIS_MAX && r.nruf <= MW_DMARC_URIS_MAX);
 		CHECK(r.ntags <= MW_DMARC_TAGS_MAX);
+		/* RFC 9989 4.8: a tag in error keeps a reason and a
+		 * position inside the input; its bit is one of seen. */
+		CHECK((r.bad & ~r.seen) == 0);
+		for (size_t i = 0; i < r.ntags; i++)
+			CHECK(r.tags[i].err_reason == NULL ||
+			      r.tags[i].err_pos <= size);
 		for (size_t i = 0; i < r.nrua; i++)
 			CHECK(!r.rua[i].ok || r.rua[i].domain != NULL);
 		s = mw_dmarc_record_with(a, &r, "p", "reject");

@@ -1,13 +1,13 @@
 /*
- * dmarc.h - DMARC policy records (RFC 9989, "DMARCbis", which obsoletes
- * RFC 7489): the record parser and the policy audit of a domain.
+ * dmarc.h - DMARC policy records (RFC 9989, which obsoletes RFC 7489 and
+ * RFC 9091): the record parser and the policy audit of a domain.
  *
- * The parser takes the TXT text (its strings joined, RFC 9989 4.7) and
+ * The parser takes the TXT text (its strings joined, RFC 9989 4.5) and
  * does no I/O.  The audit finds the record by the DNS tree walk (RFC 9989
- * 4.10.1), which replaces the public suffix list, determines the
- * organisational domain (4.10.2), checks every tag and the authorisation
- * of external report addresses (3.3.1), and turns each defect into a
- * finding with the exact record to publish.
+ * 4.10), which replaces the public suffix list, picks the policy record
+ * (4.10.1) and the organisational domain (4.10.2), checks every tag and
+ * the authorisation of external report addresses (RFC 9990 3), and turns
+ * each defect into a finding with the exact record to publish.
  */
 #ifndef MAILWHY_DMARC_H
 #define MAILWHY_DMARC_H
@@ -49,6 +49,11 @@ struct mw_dmarc_tag {
 	const char *name;  /* as written */
 	const char *value; /* white space around it removed */
 	size_t pos;	   /* offset of the name in the record */
+	/* msgid when the tag is in error and ignored (RFC 9989 4.8), with
+	 * the 0-based offset of the error; NULL otherwise.  A segment that
+	 * is no tag at all has the name "" and its text as value. */
+	const char *err_reason;
+	size_t err_pos;
 };
 
 /* One report address of rua= or ruf=. */
@@ -56,20 +61,26 @@ struct mw_dmarc_uri {
 	const char *uri;    /* as written, trimmed */
 	const char *domain; /* of a mailto: address, lower case; else NULL */
 	bool ok;	    /* a usable mailto: URI */
+	bool size_limit;    /* "!10m": obsolete, ignored (RFC 9989 4.8) */
 };
 
 struct mw_dmarc_record {
 	bool is_dmarc; /* starts with v=DMARC1: otherwise not a DMARC
-			  record at all (discarded, RFC 9989 4.10.1) */
-	bool valid;    /* is_dmarc and no syntax error */
-	size_t err_pos;	       /* 0-based offset of the first error */
+			  record at all (discarded, RFC 9989 4.10) */
+	/* is_dmarc and usable: false only for a defect of the whole record
+	 * (a repeated tag, text after the version, a limit); a tag in error
+	 * only loses its value (RFC 9989 4.8, see bad and tags[].err_*). */
+	bool valid;
+	size_t err_pos;	       /* 0-based offset of that defect */
 	const char *err_reason; /* msgid (translate at render time) */
-	unsigned seen;		/* MW_DMARC_T_* */
+	unsigned seen;		/* MW_DMARC_T_* present */
+	unsigned bad;		/* MW_DMARC_T_* present but in error */
+	size_t nbad;		/* tags and segments in error */
 	enum mw_dmarc_policy p, sp, np;
 	char adkim, aspf; /* 'r' or 's' ('r' when absent) */
 	char psd;	  /* 'y', 'n' or 'u' ('u' when absent) */
 	bool testing;	  /* t=y */
-	int pct;	  /* -1 when absent */
+	int pct;	  /* -1 when absent or not 0-100 (not checked) */
 	/* At most MW_DMARC_URIS_MAX each; more is a syntax error. */
 	struct mw_dmarc_uri *rua;
 	size_t nrua;
@@ -102,12 +113,29 @@ const char *mw_dmarc_record_with(struct mw_arena *a,
     const struct mw_dmarc_record *r, const char *name, const char *value);
 
 /*
- * The names the tree walk asks for domain (RFC 9989 4.10.1): the domain,
- * then from at most MW_DMARC_WALK_LABELS labels up to the TLD.  Writes
- * up to MW_DMARC_WALK_MAX names (in a) to out; returns how many.
+ * The names the tree walk asks for domain (RFC 9989 4.10): the domain,
+ * then from at most MW_DMARC_WALK_LABELS labels down to the single-label
+ * TLD.  Writes up to MW_DMARC_WALK_MAX names (in a) to out; returns how
+ * many.
  */
 size_t mw_dmarc_walk_names(const char **out, struct mw_arena *a,
     const char *domain);
+
+/* What the walk's answers select (RFC 9989 4.10, 4.10.1, 4.10.2). */
+struct mw_dmarc_choice {
+	size_t used;	 /* names a receiver's walk looks at */
+	const char *org; /* the organisational domain */
+	size_t policy;	 /* index of the policy record, SIZE_MAX: none */
+	bool psd_policy; /* ... which is a PSD's (psd=y) record */
+};
+
+/*
+ * Selects from the walk of domain: names as mw_dmarc_walk_names gave
+ * them, psd[i] 'y', 'n' or 'u' when names[i] holds exactly one valid
+ * record, 0 otherwise.  Does no I/O; org points into names or domain.
+ */
+void mw_dmarc_select(struct mw_dmarc_choice *out, const char *domain,
+    const char *const *names, const char *psd, size_t n);
 
 /* What the audit concluded, for the provider rules. */
 struct mw_dmarc_result {
@@ -118,7 +146,9 @@ struct mw_dmarc_result {
 	const char *record_domain; /* where the policy was found */
 	const char *org_domain;
 	const char *record; /* its text */
-	enum mw_dmarc_policy effective; /* none when found without p */
+	/* none when found without a valid p but with rua (RFC 9989
+	 * 4.10.1); without rua such a record is not applied (found false) */
+	enum mw_dmarc_policy effective;
 	bool has_rua;
 };
 

@@ -36,8 +36,30 @@ CASES = [
     (["dmarc-extrua.test"], ["dmarc.rua_unauthorized"], ["dmarc.no_rua"],
      {}, {"dmarc.rua_unauthorized":
           'dmarc-extrua.test._report._dmarc.good.test. TXT "v=DMARC1"'}),
-    (["dmarc-bad.test"], ["dmarc.syntax"], ["dmarc.policy", "dmarc.missing"],
-     {"dmarc": None}, {}),
+    # RFC 9989 4.8: the bad p is ignored; 4.10.1: with a valid rua the
+    # record counts as p=none.
+    (["dmarc-bad.test"], ["dmarc.bad_tag", "dmarc.no_p", "dmarc.p_none"],
+     ["dmarc.syntax", "dmarc.missing"], {"dmarc_policy": "none"},
+     {"dmarc.no_p": '_dmarc.dmarc-bad.test. TXT "v=DMARC1; p=none; '
+      'rua=mailto:dmarc@dmarc-bad.test"'}),
+    (["dmarc-nop.test"], ["dmarc.not_applied"],
+     ["dmarc.policy", "dmarc.missing", "dmarc.no_p"], {"dmarc": None},
+     {"dmarc.not_applied": '_dmarc.dmarc-nop.test. TXT "v=DMARC1; p=none; '
+      'adkim=s"'}),
+    # RFC 9989 4.10.2: the walk stops at the psd=y parent; the domain one
+    # label below is the organisational domain; 4.10.1: it has no
+    # record, so the PSD's policy applies.
+    (["mail.org.dmarc-psd.test"],
+     ["dmarc.psd_policy", "dmarc.inherited", "dmarc.org_domain"],
+     ["dmarc.missing", "dmarc.no_rua", "dmarc.p_none"],
+     {"dmarc_policy": "reject", "dmarc_domain": "dmarc-psd.test",
+      "org_domain": "org.dmarc-psd.test"},
+     {"dmarc.psd_policy": '_dmarc.org.dmarc-psd.test. TXT "v=DMARC1; '
+      'p=none; rua=mailto:dmarc-reports@org.dmarc-psd.test"'}),
+    (["sub.own.dmarc-psd.test"], ["dmarc.inherited", "dmarc.org_domain"],
+     ["dmarc.psd_policy", "dmarc.missing"],
+     {"dmarc_policy": "quarantine", "dmarc_domain": "own.dmarc-psd.test",
+      "org_domain": "own.dmarc-psd.test"}, {}),
     (["dmarc-two.test"], ["dmarc.multiple"], ["dmarc.policy"],
      {"dmarc": None}, {}),
     (["a.b.c.d.e.f.g.h.dmarc-reject.test"],
