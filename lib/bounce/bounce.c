@@ -132,6 +132,20 @@ human_text(struct mw_buf *b, const struct msg *x)
 		for (k = 0; k < p->len; k++) {
 			uint8_t c = p->data[k];
 
+			if (!tag && c != '<' && c != '>') {
+				/* the run of text up to the next tag */
+				size_t e = k + 1;
+
+				while (e < p->len && p->data[e] != '<' &&
+				    p->data[e] != '>')
+					e++;
+				if (mw_buf_append(b, p->data + k, e - k) != 0)
+					while (k < e && mw_buf_putc(b,
+					    p->data[k]) == 0)
+						k++;
+				k = e - 1;
+				continue;
+			}
 			if (c == '<') {
 				tag = true;
 				if (k + 3 < p->len &&

@@ -49,15 +49,21 @@ gmime_once(void)
 static size_t
 normalise(uint8_t *dst, const uint8_t *src, size_t len)
 {
-	size_t i, n = 0;
+	size_t i = 0, n = 0;
 
-	for (i = 0; i < len; i++) {
-		if (src[i] == '\r') {
-			dst[n++] = '\n';
-			if (i + 1 < len && src[i + 1] == '\n')
-				i++;
-		} else
-			dst[n++] = src[i];
+	while (i < len) {
+		const uint8_t *cr = memchr(src + i, '\r', len - i);
+		size_t run = cr ? (size_t)(cr - src) - i : len - i;
+
+		memcpy(dst + n, src + i, run);
+		n += run;
+		i += run;
+		if (cr == NULL)
+			break;
+		dst[n++] = '\n';
+		i++;
+		if (i < len && src[i] == '\n')
+			i++;
 	}
 	return n;
 }
