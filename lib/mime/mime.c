@@ -586,7 +586,8 @@ read_ctype(struct ctype *ct, const char *v, bool digest)
 	bool slash = false;
 
 	memset(ct, 0, sizeof(*ct));
-	if (v[0] == '\0' || strchr(v, '(') != NULL || strstr(v, "=?"))
+	/* a comment "(...)" outside quotes fails below as a tspecial */
+	if (v[0] == '\0' || strstr(v, "=?"))
 		return false;
 	while (i < n && v[i] != ';' && v[i] != ' ' && v[i] != '\t') {
 		uint8_t c = (uint8_t)v[i++];
