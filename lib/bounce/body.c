@@ -114,10 +114,14 @@ is_cut(const struct line *l)
 	const uint8_t *p = l->p + l->indent;
 	size_t len = l->len - l->indent, i, deco = 0;
 
-	if (starts_ci(p, len, "content-type: message/") ||
-	    starts_ci(p, len, "content-type: text/rfc822-headers") ||
-	    starts_ci(p, len, "received: from") ||
-	    starts_ci(p, len, "return-path:"))
+	/* every line comes here: the first byte rules most out */
+	if (len > 0 && (p[0] | 0x20) == 'c' &&
+	    (starts_ci(p, len, "content-type: message/") ||
+	    starts_ci(p, len, "content-type: text/rfc822-headers")))
+		return true;
+	if (len > 0 && (p[0] | 0x20) == 'r' &&
+	    (starts_ci(p, len, "received: from") ||
+	    starts_ci(p, len, "return-path:")))
 		return true;
 	for (i = 0; i < len && strchr("-=_*# ", p[i]) != NULL; i++)
 		if (p[i] != ' ')
