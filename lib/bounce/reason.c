@@ -125,6 +125,12 @@ mw__bounce_is_hard(const char *reason, const char *status, int reply_code)
 	return false;
 }
 
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 size_t
 mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 {
@@ -141,6 +147,26 @@ mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 			if (!sp)
 				dst[n++] = ' ';
 			sp = true;
+			continue;
+		}
+		/* RFC 5321 4.2.1: the "550-5.7.1 " that starts each line
+		 * of a multiline reply is no part of the words ("due to
+		 * domain's 550-5.7.1 DMARC policy") */
+		if (sp && i + 4 <= len && (c == '2' || c == '4' || c == '5') &&
+		    is_digit(src[i + 1]) && is_digit(src[i + 2]) &&
+		    src[i + 3] == '-') {
+			size_t k = i + 4, e = k;
+
+			if (k < len && is_digit(src[k]) && k + 1 < len &&
+			    src[k + 1] == '.') {
+				for (e = k + 2; e < len && (is_digit(src[e]) ||
+				    src[e] == '.'); e++)
+					;
+				if (e < len && src[e] != ' ' &&
+				    src[e] != '\t')
+					e = k; /* not a code: keep it */
+			}
+			i = e - 1;
 			continue;
 		}
 		if (c >= 'A' && c <= 'Z')
@@ -558,7 +584,10 @@ probe(const struct ctx *c, const char *r)
 			return false;
 		return text_is(c, r);
 	}
-	if (strcmp(r, "hasmoved") == 0 || strcmp(r, "notcompliantrfc") == 0 ||
+	if (strcmp(r, "hasmoved") == 0)
+		/* RFC 3463 X.1.6: the mailbox has moved */
+		return sname_is(c, r) || text_is(c, r);
+	if (strcmp(r, "notcompliantrfc") == 0 ||
 	    strcmp(r, "badreputation") == 0 || strcmp(r, "speeding") == 0)
 		return text_is(c, r);
 	return sname_is(c, r) || text_is(c, r);
