@@ -199,6 +199,39 @@ lower(char *s)
 }
 
 /*
+ * A session transcript ("Out: 250 2.1.5 Ok ... Out: 451 4.3.0 Error")
+ * holds the successful steps before the one that failed: the last 4xx
+ * or 5xx reply is the failure.  Finds its enhanced code and reply code
+ * (words that start with 4 or 5); false when there is none.
+ */
+static bool
+last_failure(struct mw_esc *e, int *reply, const char *d)
+{
+	size_t i, len = strlen(d);
+	bool found = false;
+
+	*reply = 0;
+	for (i = 0; i < len; i++) {
+		size_t w;
+		struct mw_esc x;
+		int rc;
+
+		if ((d[i] != '4' && d[i] != '5') || (i > 0 && d[i - 1] != ' ' &&
+		    d[i - 1] != '\n' && d[i - 1] != '\t'))
+			continue;
+		w = strcspn(d + i, " \t\r\n");
+		if (mw_esc_find(&x, (const uint8_t *)d + i, w) &&
+		    (x.cls == 4 || x.cls == 5)) {
+			*e = x;
+			found = true;
+		} else if ((rc = mw_reply_code_find((const uint8_t *)d + i,
+		    w)) / 100 == 4 || rc / 100 == 5)
+			*reply = rc;
+	}
+	return found;
+}
+
+/*
  * Completes one recipient: codes from the words when the fields lack
  * them, the reason, hard/soft, the pseudo status.
  */
@@ -227,6 +260,16 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 	bool temporary;
 	char buf[8];
 
+	if (dhave && de.cls == 2 && !have) {
+		struct mw_esc le;
+		int lr;
+
+		if (last_failure(&le, &lr, d)) {
+			de = le;
+			if (r->reply_code == 0 && lr != 0)
+				r->reply_code = lr;
+		}
+	}
 	/* "5.0.0" in Status with "5.1.1" in the words: the words are more
 	 * specific (Postfix and Exchange both do this) */
 	if (dhave && (!have || (e.subject == 0 && e.detail == 0 &&
@@ -282,6 +325,9 @@ add_rcpt(struct mw_bounce *b, struct mw_arena *a, size_t *cap)
 	return r;
 }
 
+static const char *field(const char *text, const char *name,
+    struct mw_arena *a);
+
 /* The Original-Rcpt-To or the To of the returned original (ARF). */
 static const char *
 arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
@@ -302,11 +348,20 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 
 			return trim_addr(x->a, mw_arena_strndup(x->a, v, n));
 		}
+		/* an opt-out report names the address to remove (the ARF
+		 * drafts' Removal-Recipient; RFC 5965 dropped it, senders
+		 * kept it) */
+		if ((to = field(p, "Removal-Recipient", x->a)) != NULL &&
+		    strchr(to, '@') != NULL)
+			return trim_addr(x->a, to);
 	}
 	for (i = 0; i < x->m.nparts; i++) {
 		const struct mw_mime_part *p = &x->m.parts[i];
 
-		if (p->nheaders > 0)
+		/* Outlook.com's JMRP reports keep the complainant in a
+		 * header of the returned message */
+		if (p->nheaders > 0 && (to = mw_mime_header_get(p->headers,
+		    p->nheaders, "X-HmXmrOriginalRecipient")) == NULL)
 			to = mw_mime_header_get(p->headers, p->nheaders, "To");
 		else if (strcmp(p->type, "text/rfc822-headers") == 0) {
 			const char *t = strcasestr((const char *)p->data,
@@ -350,13 +405,36 @@ field(const char *text, const char *name, struct mw_arena *a)
 	return NULL;
 }
 
+/*
+ * Outlook.com's Junk Mail Reporting Program: no feedback-report part,
+ * the complained-of message attached, "complaint about message from
+ * <ip>" for a subject, sent by staff@hotmail.com.
+ */
+static bool
+jmrp(const struct msg *x)
+{
+	size_t i;
+	const char *s = x->subject;
+
+	if (s == NULL)
+		return false;
+	while (*s == ' ')
+		s++;
+	if (strncasecmp(s, "complaint about message from ", 29) != 0)
+		return false;
+	for (i = 0; i < x->m.nparts; i++)
+		if (strcmp(x->m.parts[i].type, "message/rfc822") == 0)
+			return true;
+	return false;
+}
+
 static int
 do_arf(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *fb,
     size_t *cap)
 {
 	struct mw_bounce_rcpt *r;
 	const char *ft = fb ? field((const char *)fb->data, "Feedback-Type",
-	    x->a) : NULL;
+	    x->a) : jmrp(x) ? "abuse" : NULL;
 
 	b->kind = MW_BOUNCE_FEEDBACK;
 	b->detector = "arf";
@@ -701,8 +779,27 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 			fb = &x.m.parts[i];
 	}
 	if (fb != NULL || (x.m.report_type != NULL &&
-	    strcmp(x.m.report_type, "feedback-report") == 0)) {
+	    strcmp(x.m.report_type, "feedback-report") == 0) ||
+	    jmrp(&x)) {
 		rc = do_arf(out, &x, fb, &cap);
+		goto done;
+	}
+	if (ci_has(hdr(&x, "X-Apple-Unsubscribe"), "true")) {
+		/* Apple Mail's unsubscribe: a message from the subscriber
+		 * to the List-Unsubscribe mailto, an opt-out */
+		struct mw_bounce_rcpt *r;
+
+		out->kind = MW_BOUNCE_FEEDBACK;
+		out->detector = "arf";
+		if ((r = add_rcpt(out, a, &cap)) == NULL) {
+			rc = out->truncated ? 0 : MW_ENOMEM;
+			goto done;
+		}
+		r->recipient = nz(addr_of(a, x.from));
+		lower((char *)r->recipient);
+		r->reason = "feedback";
+		r->feedback_type = "opt-out";
+		r->status = "";
 		goto done;
 	}
 	mw_buf_init(&tb, MW_MIME_TEXT_MAX);

@@ -86,7 +86,8 @@ lower_dup(struct mw_arena *a, const char *s)
  * DKIM-Signature of the returned original costs more than the rest of a
  * bounce, and nothing reads them. */
 static const char *const attached_keep[] = {"From", "To", "Cc", "Subject",
-    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients", NULL};
+    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients",
+    "X-HmXmrOriginalRecipient", NULL};
 
 /* Trace and signature fields of the message itself: long, many, and no
  * bounce reading needs them decoded (Received is read raw elsewhere). */
