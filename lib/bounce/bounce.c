@@ -507,6 +507,95 @@ generated_by(struct mw_arena *a, const char *text, const char *dflt)
 	return mw_arena_strndup(a, g, n);
 }
 
+/* strstr, a run of white space matching any other run. */
+static const char *
+ws_find(const char *hay, const char *needle)
+{
+	for (; (hay = strchr(hay, needle[0])) != NULL; hay++) {
+		const char *h = hay, *n = needle;
+
+		while (*n != '\0') {
+			if (*n == ' ' || *n == '\t') {
+				if (*h != ' ' && *h != '\t')
+					break;
+				while (*n == ' ' || *n == '\t')
+					n++;
+				while (*h == ' ' || *h == '\t')
+					h++;
+			} else if (*h != *n)
+				break;
+			else {
+				h++;
+				n++;
+			}
+		}
+		if (*n == '\0')
+			return hay;
+	}
+	return NULL;
+}
+
+/*
+ * Sendmail's Diagnostic-Code keeps the first line of a multiline reply
+ * (RFC 5321 4.2.1: "550-5.7.1 ... due to domain's") and the transcript
+ * in the human part has them all ("<<< 550-5.7.1 DMARC policy..."):
+ * the whole reply, its lines joined, or diag itself when the transcript
+ * does not have it.
+ */
+static const char *
+whole_reply(struct mw_arena *a, const char *diag, const char *full)
+{
+	const char *at, *p;
+	struct mw_buf b;
+	const char *res;
+	char code[4];
+
+	if (full == NULL || strlen(diag) < 8 || diag[3] != '-' ||
+	    (diag[0] != '4' && diag[0] != '5'))
+		return diag;
+	memcpy(code, diag, 3);
+	code[3] = '\0';
+	/* the copy in the transcript: the one a continuation line follows
+	 * (Sendmail quotes the first line in its summary too) */
+	for (at = full; (at = ws_find(at, diag)) != NULL; at++) {
+		p = strchr(at, '\n');
+		if (p == NULL)
+			return diag;
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '<')
+			p++;
+		if (strncmp(p, code, 3) == 0 && (p[3] == '-' || p[3] == ' '))
+			break;
+	}
+	if (at == NULL)
+		return diag;
+	mw_buf_init(&b, MW_BOUNCE_DIAG_MAX);
+	(void)mw_buf_puts(&b, diag);
+	p = strchr(at, '\n');
+	while (p != NULL) {
+		size_t n;
+
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "<<<", 3) == 0)
+			p += 3;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, code, 3) != 0 || (p[3] != '-' && p[3] != ' '))
+			break;
+		n = strcspn(p, "\n");
+		(void)mw_buf_putc(&b, ' ');
+		(void)mw_buf_append(&b, p, n);
+		if (p[3] == ' ')
+			break; /* the last line */
+		p = strchr(p, '\n');
+	}
+	res = mw_arena_strndup(a, (const char *)b.p, b.len);
+	mw_buf_release(&b);
+	return res != NULL ? res : diag;
+}
+
 static int
 do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
     const struct mw_bounce_hit *hits, size_t nhits, const char *text,
@@ -575,6 +664,8 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 					diag++;
 			}
 		}
+		if (diag != NULL)
+			diag = whole_reply(x->a, diag, full);
 		h = hit_for(hits, nhits, r->recipient);
 		/* the DSN's words are often cut to "smtp;" or a bare
 		 * code: take the human part's words as well */
