@@ -694,6 +694,48 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 
 static const char *addr_of(struct mw_arena *a, const char *h);
 
+/* An Amazon SES notification (ses.c) in place of a DSN. */
+static int
+do_ses(struct mw_bounce *b, struct msg *x, const char *full, size_t *cap)
+{
+	struct mw__ses_rcpt s[MW_BOUNCE_RCPTS_MAX];
+	size_t n = mw__bounce_ses(s, MW_BOUNCE_RCPTS_MAX, x->a, full,
+	    strlen(full)), i;
+
+	for (i = 0; i < n; i++) {
+		struct mw_bounce_rcpt *r;
+		const char *d = s[i].diagnostic, *semi;
+
+		if ((r = add_rcpt(b, x->a, cap)) == NULL)
+			return b->truncated ? 0 : MW_ENOMEM;
+		b->detector = "amazonses";
+		r->recipient = s[i].recipient;
+		lower((char *)r->recipient);
+		r->remote_mta = nz(s[i].remote_mta);
+		if (s[i].complaint) {
+			b->kind = MW_BOUNCE_FEEDBACK;
+			r->reason = "feedback";
+			r->feedback_type = s[i].feedback_type;
+			r->status = "";
+			continue;
+		}
+		b->kind = MW_BOUNCE_FAILURE;
+		if (d != NULL && (semi = strchr(d, ';')) != NULL &&
+		    semi - d < 16) {
+			r->diag_type = mw_arena_strndup(x->a, d,
+			    (size_t)(semi - d));
+			d = semi + 1;
+			while (*d == ' ')
+				d++;
+		}
+		r->diagnostic = nz(d);
+		r->status = s[i].status;
+		r->action = s[i].delivered ? "delivered" : nz(s[i].action);
+		r->command = nz(mw__bounce_command(r->diagnostic));
+	}
+	return 0;
+}
+
 /*
  * The To: of the returned original: an attached message/rfc822 part, or
  * a header block copied into the text ("----- Unsent message follows
@@ -905,6 +947,12 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		full = mw_arena_strndup(a, tb.p, tb.len);
 	}
 	mw_buf_release(&tb);
+	if (dsn == NULL && full != NULL && full[strspn(full, " \t\n")] ==
+	    '{') {
+		rc = do_ses(out, &x, full, &cap);
+		if (rc != 0 || out->nrcpts > 0)
+			goto done;
+	}
 	if (dsn == NULL && full != NULL) {
 		/* DSN fields written into the text (a broken multipart, a
 		 * forwarded report): parse them from the first field on */

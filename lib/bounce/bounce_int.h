@@ -69,4 +69,13 @@ const char *mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
 /* The reason the family's notice fixes for every recipient, or NULL. */
 const char *mw__bounce_lhost_reason(enum mw__lhost f, const char *full);
 
+/* Amazon SES notifications (ses.c): one row per recipient. */
+struct mw__ses_rcpt {
+	const char *recipient, *action, *status, *diagnostic, *remote_mta;
+	const char *feedback_type; /* a complaint's, else NULL */
+	bool transient, complaint, delivered;
+};
+size_t mw__bounce_ses(struct mw__ses_rcpt *out, size_t max,
+    struct mw_arena *a, const char *text, size_t len);
+
 #endif
