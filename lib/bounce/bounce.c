@@ -255,6 +255,16 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 		    (int)strcspn(cm + 1, ")"), cm + 1);
 		r->status = mw_arena_strndup(a, r->status, n);
 	}
+	/* Gmail's old notices wrap the remote's reply in words of their
+	 * own ("it was rejected by the recipient domain... The error that
+	 * the other server returned was: 550 5.7.1 ..."): the reply is
+	 * the evidence */
+	{
+		const char *o = strcasestr(words, "the other server returned was:");
+
+		if (o != NULL)
+			words = o + 30;
+	}
 	have = mw_esc_parse(&e, r->status);
 	bool dhave = mw_esc_find(&de, (const uint8_t *)d, strlen(d));
 	bool temporary;
