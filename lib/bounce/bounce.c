@@ -35,6 +35,23 @@ hdr(const struct msg *x, const char *name)
 	return mw_mime_header_get(x->m.headers, x->m.nheaders, name);
 }
 
+/*
+ * strcasestr for a needle that starts a line ("\nFinal-Recipient:"):
+ * jumps from newline to newline (memchr) instead of trying every byte.
+ */
+static const char *
+line_find(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle) - 1;
+
+	while ((hay = strchr(hay, '\n')) != NULL) {
+		if (strncasecmp(hay + 1, needle + 1, n) == 0)
+			return hay;
+		hay++;
+	}
+	return NULL;
+}
+
 static bool
 ci_has(const char *hay, const char *needle)
 {
@@ -260,10 +277,10 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 	 * the other server returned was: 550 5.7.1 ..."): the reply is
 	 * the evidence */
 	{
-		const char *o = strcasestr(words, "the other server returned was:");
+		const char *o = strstr(words, "other server returned was:");
 
 		if (o != NULL)
-			words = o + 30;
+			words = o + 26;
 	}
 	have = mw_esc_parse(&e, r->status);
 	bool dhave = mw_esc_find(&de, (const uint8_t *)d, strlen(d));
@@ -348,7 +365,7 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 	/* the feedback fields share the delivery-status syntax */
 	if (fb != NULL) {
 		const char *p = (const char *)fb->data;
-		const char *k = strcasestr(p, "\nOriginal-Rcpt-To:");
+		const char *k = line_find(p, "\nOriginal-Rcpt-To:");
 
 		if (k == NULL && strncasecmp(p, "Original-Rcpt-To:", 17) == 0)
 			k = p - 1;
@@ -370,10 +387,13 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 
 		/* Outlook.com's JMRP reports keep the complainant in a
 		 * header of the returned message */
-		if (p->nheaders > 0 && (to = mw_mime_header_get(p->headers,
-		    p->nheaders, "X-HmXmrOriginalRecipient")) == NULL)
-			to = mw_mime_header_get(p->headers, p->nheaders, "To");
-		else if (strcmp(p->type, "text/rfc822-headers") == 0) {
+		if (p->nheaders > 0) {
+			to = mw_mime_header_get(p->headers, p->nheaders,
+			    "X-HmXmrOriginalRecipient");
+			if (to == NULL)
+				to = mw_mime_header_get(p->headers,
+				    p->nheaders, "To");
+		} else if (strcmp(p->type, "text/rfc822-headers") == 0) {
 			const char *t = strcasestr((const char *)p->data,
 			    "\nTo:");
 
@@ -966,16 +986,16 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	if (dsn == NULL && full != NULL) {
 		/* DSN fields written into the text (a broken multipart, a
 		 * forwarded report): parse them from the first field on */
-		const char *f = strcasestr(full, "\nFinal-Recipient:");
+		const char *f = line_find(full, "\nFinal-Recipient:");
 
 		if (f == NULL)
-			f = strcasestr(full, "\nOriginal-Recipient:");
+			f = line_find(full, "\nOriginal-Recipient:");
 		if (f != NULL) {
 			struct mw_mime_part *tp = mw_arena_alloc(a,
 			    sizeof(*tp));
 
 			if (tp != NULL) {
-				const char *st = strcasestr(full,
+				const char *st = line_find(full,
 				    "\nReporting-MTA:");
 
 				if (st == NULL || st > f)
