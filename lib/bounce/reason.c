@@ -357,27 +357,55 @@ out:
 	free(queue);
 }
 
-/* ends[piece] = the offset after its leftmost occurrence, or AC_NONE. */
-static bool
-ac_scan(uint32_t *ends, const char *text, size_t len)
+/*
+ * The scan's results, per thread: ends[piece] is the offset after its
+ * leftmost occurrence, or AC_NONE.  All AC_NONE between scans; the
+ * pieces a scan set are listed in hit[] and put back by ac_clear(), so
+ * no scan pays for clearing the ~800 entries.
+ */
+struct ac_res {
+	bool init;
+	size_t nhit;
+	uint16_t hit[AC_PIECES_MAX];
+	uint32_t ends[AC_PIECES_MAX];
+};
+static _Thread_local struct ac_res ac_res;
+
+static const uint32_t *
+ac_scan(const char *text, size_t len)
 {
+	struct ac_res *r = &ac_res;
 	size_t i;
 	uint16_t s = 0;
 
 	(void)pthread_once(&ac_once, ac_build);
 	if (!ac.ok)
-		return false;
-	memset(ends, 0xFF, ac.npieces * sizeof(*ends));
+		return NULL;
+	if (!r->init) {
+		memset(r->ends, 0xFF, sizeof(r->ends));
+		r->init = true;
+	}
 	for (i = 0; i < len; i++) {
 		uint16_t o;
 
 		s = ac.next[(size_t)s * ac.ncls + ac.cls[(uint8_t)text[i]]];
 		for (o = ac.out[s] >= 0 ? s : ac.dict[s]; o != 0;
 		    o = ac.dict[o])
-			if (ends[ac.out[o]] == AC_NONE)
-				ends[ac.out[o]] = (uint32_t)(i + 1);
+			if (r->ends[ac.out[o]] == AC_NONE) {
+				r->ends[ac.out[o]] = (uint32_t)(i + 1);
+				r->hit[r->nhit++] = (uint16_t)ac.out[o];
+			}
 	}
-	return true;
+	return r->ends;
+}
+
+static void
+ac_clear(void)
+{
+	struct ac_res *r = &ac_res;
+
+	while (r->nhit > 0)
+		r->ends[r->hit[--r->nhit]] = AC_NONE;
 }
 
 /* aligned() with the first piece already found by ac_scan. */
@@ -625,12 +653,11 @@ vague(const char *r)
 	return false;
 }
 
-const char *
-mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
+static const char *
+classify(const char *diagnostic, const char *status, int reply_code,
     const char *action, const char *diag_type, const char *command)
 {
 	char folded[MW_BOUNCE_DIAG_MAX + 1];
-	uint32_t ends[AC_PIECES_MAX];
 	struct ctx c = {0};
 	const char *const *r;
 	const char *dec;
@@ -645,7 +672,7 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	c.len = mw__bounce_fold(folded, sizeof(folded), diagnostic,
 	    strlen(diagnostic));
 	c.text = folded;
-	c.ends = ac_scan(ends, folded, c.len) ? ends : NULL;
+	c.ends = ac_scan(folded, c.len);
 	c.reply = reply_code;
 	c.cmd = command ? command : "";
 	if ((c.has_esc = mw_esc_parse(&c.esc, status)) &&
@@ -698,4 +725,15 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	if (c.len > 0)
 		return "onhold";
 	return "undefined";
+}
+
+const char *
+mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
+    const char *action, const char *diag_type, const char *command)
+{
+	const char *r = classify(diagnostic, status, reply_code, action,
+	    diag_type, command);
+
+	ac_clear(); /* the scan's results back to AC_NONE for the next */
+	return r;
 }

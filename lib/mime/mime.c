@@ -101,6 +101,12 @@ static bool
 wanted(const char *name, const char *const *keep)
 {
 	if (keep == NULL) {
+		/* every top field comes here: the skipped ones all start
+		 * with a, d, r or x */
+		char c = (char)(name[0] | 0x20);
+
+		if (c != 'a' && c != 'd' && c != 'r' && c != 'x')
+			return true;
 		for (keep = top_skip; *keep; keep++)
 			if (strcasecmp(name, *keep) == 0)
 				return false;
