@@ -6,6 +6,13 @@
  * (default 50,000) cycling through them, one arena per message as the
  * CLI and a server would.  Prints messages/s, recipients found and the
  * peak RSS (getrusage).  Measured, never asserted (DESIGN.md).
+ *
+ * usage: bench_bounce -d DIR
+ * Prints every file's verdict instead (kind, detector, and per recipient
+ * the address, reason, status, reply code, hard, action, command), files
+ * in name order.  -g reads every message through GMime (the fast MIME
+ * reader off): run.sh diffs the two dumps, so a speed-up that changes a
+ * verdict shows.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -17,6 +24,7 @@
 
 #include "mailwhy/arena.h"
 #include "mailwhy/bounce.h"
+#include "mime/mime_int.h"
 
 struct file {
 	unsigned char *p;
@@ -24,6 +32,7 @@ struct file {
 };
 
 static struct file *files;
+static char **names;
 static size_t nfiles, capfiles;
 
 static void
@@ -54,7 +63,8 @@ load(const char *path)
 	if (nfiles == capfiles) {
 		capfiles = capfiles ? capfiles * 2 : 512;
 		files = realloc(files, capfiles * sizeof(*files));
-		if (files == NULL)
+		names = realloc(names, capfiles * sizeof(*names));
+		if (files == NULL || names == NULL)
 			exit(1);
 	}
 	{
@@ -65,10 +75,73 @@ load(const char *path)
 			return;
 		x->len = (size_t)st.st_size;
 		x->p = malloc(x->len);
-		if (x->p != NULL && fread(x->p, 1, x->len, f) == x->len)
+		if (x->p != NULL && fread(x->p, 1, x->len, f) == x->len &&
+		    (names[nfiles] = strdup(path)) != NULL)
 			nfiles++;
 		fclose(f);
 	}
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+
+	return strcmp(names[i], names[j]);
+}
+
+/* The diagnostic on one line: control bytes shown as spaces. */
+static void
+oneline(const char *s)
+{
+	for (; *s; s++)
+		putchar((unsigned char)*s < 0x20 ? ' ' : *s);
+	putchar('\n');
+}
+
+/* One line per recipient (one per message without any): what a
+ * speed-up must not change. */
+static int
+dump(const char *dir)
+{
+	size_t *ord, i, k;
+	const char *base;
+
+	load(dir);
+	if ((ord = calloc(nfiles + 1, sizeof(*ord))) == NULL)
+		return 1;
+	for (i = 0; i < nfiles; i++)
+		ord[i] = i;
+	qsort(ord, nfiles, sizeof(*ord), by_name);
+	for (i = 0; i < nfiles; i++) {
+		struct file *f = &files[ord[i]];
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_bounce b;
+		int rc;
+
+		if (a == NULL)
+			return 1;
+		base = names[ord[i]] + strlen(dir);
+		rc = mw_bounce_parse(&b, a, f->p, f->len, NULL);
+		if (rc != 0)
+			printf("%s\terror %d\n", base, rc);
+		else if (b.nrcpts == 0)
+			printf("%s\t%d\t%s\n", base, (int)b.kind, b.detector);
+		for (k = 0; rc == 0 && k < b.nrcpts; k++) {
+			const struct mw_bounce_rcpt *r = &b.rcpts[k];
+
+			printf("%s\t%d\t%s\t%s\t%s\t%s\t%s%s\t%d\t%d"
+			    "\t%s\t%s\t%s\t%s\t", base, (int)b.kind,
+			    b.detector, r->recipient, r->final_recipient,
+			    r->reason, r->status, r->status_pseudo ? "*" : "",
+			    r->reply_code, (int)r->hard, r->action, r->command,
+			    r->feedback_type, r->remote_mta);
+			oneline(r->diagnostic);
+		}
+		mw_arena_free(&a);
+	}
+	free(ord);
+	return 0;
 }
 
 int
@@ -80,8 +153,15 @@ main(int argc, char **argv)
 	struct rusage ru;
 	double s;
 
+	if (argc == 3 && strcmp(argv[1], "-d") == 0)
+		return dump(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "-d") == 0 &&
+	    strcmp(argv[2], "-g") == 0) {
+		mw__mime_force_gmime(true);
+		return dump(argv[3]);
+	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_bounce DIR [N]\n");
+		fprintf(stderr, "usage: bench_bounce DIR [N] | -d [-g] DIR\n");
 		return 2;
 	}
 	load(argv[1]);

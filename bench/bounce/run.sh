@@ -21,6 +21,17 @@ for f in "$SRC"/sisimai-set-of-emails/maildir/*/*.eml \
 	i=$((i + 1)); cp "$f" "$T/one/cur/$i.eml"
 done
 echo "corpus: $i messages"
+# the differential check: every verdict with the fast MIME reader equals
+# the all-GMime one (a speed-up may not change a result)
+"$B/bench/bounce/bench_bounce" -d "$T/one" >"$T/fast.txt"
+"$B/bench/bounce/bench_bounce" -d -g "$T/one" >"$T/gmime.txt"
+if cmp -s "$T/fast.txt" "$T/gmime.txt"; then
+	echo "verdicts: fast reader = GMime on all $(wc -l <"$T/fast.txt") rows"
+else
+	echo "verdicts DIFFER between the fast reader and GMime:"
+	diff "$T/gmime.txt" "$T/fast.txt" | head -20
+	exit 1
+fi
 "$B/bench/bounce/bench_bounce" "$T/one" 50000
 if perl -MSisimai -e 1 2>/dev/null; then
 	R=$(( (5000 + i - 1) / i ))

@@ -114,10 +114,14 @@ is_cut(const struct line *l)
 	const uint8_t *p = l->p + l->indent;
 	size_t len = l->len - l->indent, i, deco = 0;
 
-	if (starts_ci(p, len, "content-type: message/") ||
-	    starts_ci(p, len, "content-type: text/rfc822-headers") ||
-	    starts_ci(p, len, "received: from") ||
-	    starts_ci(p, len, "return-path:"))
+	/* every line comes here: the first byte rules most out */
+	if (len > 0 && (p[0] | 0x20) == 'c' &&
+	    (starts_ci(p, len, "content-type: message/") ||
+	    starts_ci(p, len, "content-type: text/rfc822-headers")))
+		return true;
+	if (len > 0 && (p[0] | 0x20) == 'r' &&
+	    (starts_ci(p, len, "received: from") ||
+	    starts_ci(p, len, "return-path:")))
 		return true;
 	for (i = 0; i < len && strchr("-=_*# ", p[i]) != NULL; i++)
 		if (p[i] != ' ')
@@ -238,23 +242,48 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 	return true;
 }
 
-static void
-squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
+/* Appends a chunk; at the cap, as much of it as fits (byte by byte,
+ * as the cap decides).  Nonzero when the cap was hit. */
+static int
+put_chunk(struct mw_buf *b, const uint8_t *p, size_t n)
 {
 	size_t i;
 
-	if (b->len > 0 && len > 0)
-		(void)mw_buf_putc(b, ' ');
+	if (mw_buf_append(b, p, n) == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (mw_buf_putc(b, p[i]) != 0)
+			return 1;
+	return 0;
+}
+
+static void
+squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
+{
+	uint8_t chunk[256];
+	size_t i, k = 0;
+	uint8_t last = b->len > 0 ? b->p[b->len - 1] : 0;
+
+	if (b->len > 0 && len > 0) {
+		chunk[k++] = ' ';
+		last = ' ';
+	}
 	for (i = 0; i < len; i++) {
 		uint8_t c = p[i];
 
 		if (c == '\t' || c == '\r' || c < 32)
 			c = ' ';
-		if (c == ' ' && b->len > 0 && b->p[b->len - 1] == ' ')
+		if (c == ' ' && last == ' ' && (k > 0 || b->len > 0))
 			continue;
-		if (mw_buf_putc(b, c) != 0)
-			return;
+		chunk[k++] = last = c;
+		if (k == sizeof(chunk)) {
+			if (put_chunk(b, chunk, k) != 0)
+				return;
+			k = 0;
+		}
 	}
+	if (k > 0)
+		(void)put_chunk(b, chunk, k);
 }
 
 /* The host named after "host " (Postfix, Exim) or "while talking to "
@@ -286,19 +315,48 @@ remote_from(struct mw_arena *a, const char *d)
 const char *
 mw__bounce_command(const char *d)
 {
-	if (strcasestr(d, "rcpt") != NULL ||
-	    strcasestr(d, "does not like recipient") != NULL ||
-	    strcasestr(d, "recipient address rejected") != NULL)
+	/* one pass for all the phrases (this runs on every diagnostic);
+	 * the order of the tests below is the order of precedence */
+	static const struct {
+		const char *w;
+		unsigned bit;
+	} ph[] = {{"rcpt", 1}, {"does not like recipient", 1},
+	    {"recipient address rejected", 1}, {"mail from", 2},
+	    {"end of data", 4}, {"after data", 4}, {"data command", 4},
+	    {"ehlo", 8}, {"helo", 8}, {"initial connection", 16}};
+	unsigned seen = 0;
+	size_t i, k;
+
+	for (; *d; d++) {
+		unsigned char c = (unsigned char)*d | 0x20;
+
+		if (c != 'r' && c != 'd' && c != 'm' && c != 'e' &&
+		    c != 'a' && c != 'h' && c != 'i')
+			continue;
+		for (k = 0; k < sizeof(ph) / sizeof(ph[0]); k++) {
+			const char *w = ph[k].w;
+
+			if (w[0] != c || (seen & ph[k].bit))
+				continue;
+			for (i = 1; w[i] && d[i] &&
+			    ((unsigned char)d[i] | 0x20) == (unsigned char)w[i];
+			    i++)
+				;
+			if (w[i] == '\0')
+				seen |= ph[k].bit;
+		}
+		if (seen & 1)
+			break;
+	}
+	if (seen & 1)
 		return "RCPT";
-	if (strcasestr(d, "mail from") != NULL)
+	if (seen & 2)
 		return "MAIL";
-	if (strcasestr(d, "end of data") != NULL ||
-	    strcasestr(d, "after data") != NULL ||
-	    strcasestr(d, "data command") != NULL)
+	if (seen & 4)
 		return "DATA";
-	if (strcasestr(d, "ehlo") != NULL || strcasestr(d, "helo") != NULL)
+	if (seen & 8)
 		return "EHLO";
-	if (strcasestr(d, "initial connection") != NULL)
+	if (seen & 16)
 		return "CONN";
 	return NULL;
 }

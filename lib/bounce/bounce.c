@@ -35,6 +35,23 @@ hdr(const struct msg *x, const char *name)
 	return mw_mime_header_get(x->m.headers, x->m.nheaders, name);
 }
 
+/*
+ * strcasestr for a needle that starts a line ("\nFinal-Recipient:"):
+ * jumps from newline to newline (memchr) instead of trying every byte.
+ */
+static const char *
+line_find(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle) - 1;
+
+	while ((hay = strchr(hay, '\n')) != NULL) {
+		if (strncasecmp(hay + 1, needle + 1, n) == 0)
+			return hay;
+		hay++;
+	}
+	return NULL;
+}
+
 static bool
 ci_has(const char *hay, const char *needle)
 {
@@ -132,6 +149,20 @@ human_text(struct mw_buf *b, const struct msg *x)
 		for (k = 0; k < p->len; k++) {
 			uint8_t c = p->data[k];
 
+			if (!tag && c != '<' && c != '>') {
+				/* the run of text up to the next tag */
+				size_t e = k + 1;
+
+				while (e < p->len && p->data[e] != '<' &&
+				    p->data[e] != '>')
+					e++;
+				if (mw_buf_append(b, p->data + k, e - k) != 0)
+					while (k < e && mw_buf_putc(b,
+					    p->data[k]) == 0)
+						k++;
+				k = e - 1;
+				continue;
+			}
 			if (c == '<') {
 				tag = true;
 				if (k + 3 < p->len &&
@@ -185,6 +216,39 @@ lower(char *s)
 }
 
 /*
+ * A session transcript ("Out: 250 2.1.5 Ok ... Out: 451 4.3.0 Error")
+ * holds the successful steps before the one that failed: the last 4xx
+ * or 5xx reply is the failure.  Finds its enhanced code and reply code
+ * (words that start with 4 or 5); false when there is none.
+ */
+static bool
+last_failure(struct mw_esc *e, int *reply, const char *d)
+{
+	size_t i, len = strlen(d);
+	bool found = false;
+
+	*reply = 0;
+	for (i = 0; i < len; i++) {
+		size_t w;
+		struct mw_esc x;
+		int rc;
+
+		if ((d[i] != '4' && d[i] != '5') || (i > 0 && d[i - 1] != ' ' &&
+		    d[i - 1] != '\n' && d[i - 1] != '\t'))
+			continue;
+		w = strcspn(d + i, " \t\r\n");
+		if (mw_esc_find(&x, (const uint8_t *)d + i, w) &&
+		    (x.cls == 4 || x.cls == 5)) {
+			*e = x;
+			found = true;
+		} else if ((rc = mw_reply_code_find((const uint8_t *)d + i,
+		    w)) / 100 == 4 || rc / 100 == 5)
+			*reply = rc;
+	}
+	return found;
+}
+
+/*
  * Completes one recipient: codes from the words when the fields lack
  * them, the reason, hard/soft, the pseudo status.
  */
@@ -208,11 +272,31 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 		    (int)strcspn(cm + 1, ")"), cm + 1);
 		r->status = mw_arena_strndup(a, r->status, n);
 	}
+	/* Gmail's old notices wrap the remote's reply in words of their
+	 * own ("it was rejected by the recipient domain... The error that
+	 * the other server returned was: 550 5.7.1 ..."): the reply is
+	 * the evidence */
+	{
+		const char *o = strstr(words, "other server returned was:");
+
+		if (o != NULL)
+			words = o + 26;
+	}
 	have = mw_esc_parse(&e, r->status);
 	bool dhave = mw_esc_find(&de, (const uint8_t *)d, strlen(d));
 	bool temporary;
 	char buf[8];
 
+	if (dhave && de.cls == 2 && !have) {
+		struct mw_esc le;
+		int lr;
+
+		if (last_failure(&le, &lr, d)) {
+			de = le;
+			if (r->reply_code == 0 && lr != 0)
+				r->reply_code = lr;
+		}
+	}
 	/* "5.0.0" in Status with "5.1.1" in the words: the words are more
 	 * specific (Postfix and Exchange both do this) */
 	if (dhave && (!have || (e.subject == 0 && e.detail == 0 &&
@@ -268,6 +352,9 @@ add_rcpt(struct mw_bounce *b, struct mw_arena *a, size_t *cap)
 	return r;
 }
 
+static const char *field(const char *text, const char *name,
+    struct mw_arena *a);
+
 /* The Original-Rcpt-To or the To of the returned original (ARF). */
 static const char *
 arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
@@ -278,7 +365,7 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 	/* the feedback fields share the delivery-status syntax */
 	if (fb != NULL) {
 		const char *p = (const char *)fb->data;
-		const char *k = strcasestr(p, "\nOriginal-Rcpt-To:");
+		const char *k = line_find(p, "\nOriginal-Rcpt-To:");
 
 		if (k == NULL && strncasecmp(p, "Original-Rcpt-To:", 17) == 0)
 			k = p - 1;
@@ -288,13 +375,25 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 
 			return trim_addr(x->a, mw_arena_strndup(x->a, v, n));
 		}
+		/* an opt-out report names the address to remove (the ARF
+		 * drafts' Removal-Recipient; RFC 5965 dropped it, senders
+		 * kept it) */
+		if ((to = field(p, "Removal-Recipient", x->a)) != NULL &&
+		    strchr(to, '@') != NULL)
+			return trim_addr(x->a, to);
 	}
 	for (i = 0; i < x->m.nparts; i++) {
 		const struct mw_mime_part *p = &x->m.parts[i];
 
-		if (p->nheaders > 0)
-			to = mw_mime_header_get(p->headers, p->nheaders, "To");
-		else if (strcmp(p->type, "text/rfc822-headers") == 0) {
+		/* Outlook.com's JMRP reports keep the complainant in a
+		 * header of the returned message */
+		if (p->nheaders > 0) {
+			to = mw_mime_header_get(p->headers, p->nheaders,
+			    "X-HmXmrOriginalRecipient");
+			if (to == NULL)
+				to = mw_mime_header_get(p->headers,
+				    p->nheaders, "To");
+		} else if (strcmp(p->type, "text/rfc822-headers") == 0) {
 			const char *t = strcasestr((const char *)p->data,
 			    "\nTo:");
 
@@ -336,13 +435,36 @@ field(const char *text, const char *name, struct mw_arena *a)
 	return NULL;
 }
 
+/*
+ * Outlook.com's Junk Mail Reporting Program: no feedback-report part,
+ * the complained-of message attached, "complaint about message from
+ * <ip>" for a subject, sent by staff@hotmail.com.
+ */
+static bool
+jmrp(const struct msg *x)
+{
+	size_t i;
+	const char *s = x->subject;
+
+	if (s == NULL)
+		return false;
+	while (*s == ' ')
+		s++;
+	if (strncasecmp(s, "complaint about message from ", 29) != 0)
+		return false;
+	for (i = 0; i < x->m.nparts; i++)
+		if (strcmp(x->m.parts[i].type, "message/rfc822") == 0)
+			return true;
+	return false;
+}
+
 static int
 do_arf(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *fb,
     size_t *cap)
 {
 	struct mw_bounce_rcpt *r;
 	const char *ft = fb ? field((const char *)fb->data, "Feedback-Type",
-	    x->a) : NULL;
+	    x->a) : jmrp(x) ? "abuse" : NULL;
 
 	b->kind = MW_BOUNCE_FEEDBACK;
 	b->detector = "arf";
@@ -415,6 +537,95 @@ generated_by(struct mw_arena *a, const char *text, const char *dflt)
 	return mw_arena_strndup(a, g, n);
 }
 
+/* strstr, a run of white space matching any other run. */
+static const char *
+ws_find(const char *hay, const char *needle)
+{
+	for (; (hay = strchr(hay, needle[0])) != NULL; hay++) {
+		const char *h = hay, *n = needle;
+
+		while (*n != '\0') {
+			if (*n == ' ' || *n == '\t') {
+				if (*h != ' ' && *h != '\t')
+					break;
+				while (*n == ' ' || *n == '\t')
+					n++;
+				while (*h == ' ' || *h == '\t')
+					h++;
+			} else if (*h != *n)
+				break;
+			else {
+				h++;
+				n++;
+			}
+		}
+		if (*n == '\0')
+			return hay;
+	}
+	return NULL;
+}
+
+/*
+ * Sendmail's Diagnostic-Code keeps the first line of a multiline reply
+ * (RFC 5321 4.2.1: "550-5.7.1 ... due to domain's") and the transcript
+ * in the human part has them all ("<<< 550-5.7.1 DMARC policy..."):
+ * the whole reply, its lines joined, or diag itself when the transcript
+ * does not have it.
+ */
+static const char *
+whole_reply(struct mw_arena *a, const char *diag, const char *full)
+{
+	const char *at, *p;
+	struct mw_buf b;
+	const char *res;
+	char code[4];
+
+	if (full == NULL || strlen(diag) < 8 || diag[3] != '-' ||
+	    (diag[0] != '4' && diag[0] != '5'))
+		return diag;
+	memcpy(code, diag, 3);
+	code[3] = '\0';
+	/* the copy in the transcript: the one a continuation line follows
+	 * (Sendmail quotes the first line in its summary too) */
+	for (at = full; (at = ws_find(at, diag)) != NULL; at++) {
+		p = strchr(at, '\n');
+		if (p == NULL)
+			return diag;
+		p++;
+		while (*p == ' ' || *p == '\t' || *p == '<')
+			p++;
+		if (strncmp(p, code, 3) == 0 && (p[3] == '-' || p[3] == ' '))
+			break;
+	}
+	if (at == NULL)
+		return diag;
+	mw_buf_init(&b, MW_BOUNCE_DIAG_MAX);
+	(void)mw_buf_puts(&b, diag);
+	p = strchr(at, '\n');
+	while (p != NULL) {
+		size_t n;
+
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "<<<", 3) == 0)
+			p += 3;
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, code, 3) != 0 || (p[3] != '-' && p[3] != ' '))
+			break;
+		n = strcspn(p, "\n");
+		(void)mw_buf_putc(&b, ' ');
+		(void)mw_buf_append(&b, p, n);
+		if (p[3] == ' ')
+			break; /* the last line */
+		p = strchr(p, '\n');
+	}
+	res = mw_arena_strndup(a, (const char *)b.p, b.len);
+	mw_buf_release(&b);
+	return res != NULL ? res : diag;
+}
+
 static int
 do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
     const struct mw_bounce_hit *hits, size_t nhits, const char *text,
@@ -483,6 +694,8 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 					diag++;
 			}
 		}
+		if (diag != NULL)
+			diag = whole_reply(x->a, diag, full);
 		h = hit_for(hits, nhits, r->recipient);
 		/* the DSN's words are often cut to "smtp;" or a bare
 		 * code: take the human part's words as well */
@@ -510,6 +723,48 @@ do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
 }
 
 static const char *addr_of(struct mw_arena *a, const char *h);
+
+/* An Amazon SES notification (ses.c) in place of a DSN. */
+static int
+do_ses(struct mw_bounce *b, struct msg *x, const char *full, size_t *cap)
+{
+	struct mw__ses_rcpt s[MW_BOUNCE_RCPTS_MAX];
+	size_t n = mw__bounce_ses(s, MW_BOUNCE_RCPTS_MAX, x->a, full,
+	    strlen(full)), i;
+
+	for (i = 0; i < n; i++) {
+		struct mw_bounce_rcpt *r;
+		const char *d = s[i].diagnostic, *semi;
+
+		if ((r = add_rcpt(b, x->a, cap)) == NULL)
+			return b->truncated ? 0 : MW_ENOMEM;
+		b->detector = "amazonses";
+		r->recipient = s[i].recipient;
+		lower((char *)r->recipient);
+		r->remote_mta = nz(s[i].remote_mta);
+		if (s[i].complaint) {
+			b->kind = MW_BOUNCE_FEEDBACK;
+			r->reason = "feedback";
+			r->feedback_type = s[i].feedback_type;
+			r->status = "";
+			continue;
+		}
+		b->kind = MW_BOUNCE_FAILURE;
+		if (d != NULL && (semi = strchr(d, ';')) != NULL &&
+		    semi - d < 16) {
+			r->diag_type = mw_arena_strndup(x->a, d,
+			    (size_t)(semi - d));
+			d = semi + 1;
+			while (*d == ' ')
+				d++;
+		}
+		r->diagnostic = nz(d);
+		r->status = s[i].status;
+		r->action = s[i].delivered ? "delivered" : nz(s[i].action);
+		r->command = nz(mw__bounce_command(r->diagnostic));
+	}
+	return 0;
+}
 
 /*
  * The To: of the returned original: an attached message/rfc822 part, or
@@ -687,8 +942,27 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 			fb = &x.m.parts[i];
 	}
 	if (fb != NULL || (x.m.report_type != NULL &&
-	    strcmp(x.m.report_type, "feedback-report") == 0)) {
+	    strcmp(x.m.report_type, "feedback-report") == 0) ||
+	    jmrp(&x)) {
 		rc = do_arf(out, &x, fb, &cap);
+		goto done;
+	}
+	if (ci_has(hdr(&x, "X-Apple-Unsubscribe"), "true")) {
+		/* Apple Mail's unsubscribe: a message from the subscriber
+		 * to the List-Unsubscribe mailto, an opt-out */
+		struct mw_bounce_rcpt *r;
+
+		out->kind = MW_BOUNCE_FEEDBACK;
+		out->detector = "arf";
+		if ((r = add_rcpt(out, a, &cap)) == NULL) {
+			rc = out->truncated ? 0 : MW_ENOMEM;
+			goto done;
+		}
+		r->recipient = nz(addr_of(a, x.from));
+		lower((char *)r->recipient);
+		r->reason = "feedback";
+		r->feedback_type = "opt-out";
+		r->status = "";
 		goto done;
 	}
 	mw_buf_init(&tb, MW_MIME_TEXT_MAX);
@@ -703,19 +977,25 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		full = mw_arena_strndup(a, tb.p, tb.len);
 	}
 	mw_buf_release(&tb);
+	if (dsn == NULL && full != NULL && full[strspn(full, " \t\n")] ==
+	    '{') {
+		rc = do_ses(out, &x, full, &cap);
+		if (rc != 0 || out->nrcpts > 0)
+			goto done;
+	}
 	if (dsn == NULL && full != NULL) {
 		/* DSN fields written into the text (a broken multipart, a
 		 * forwarded report): parse them from the first field on */
-		const char *f = strcasestr(full, "\nFinal-Recipient:");
+		const char *f = line_find(full, "\nFinal-Recipient:");
 
 		if (f == NULL)
-			f = strcasestr(full, "\nOriginal-Recipient:");
+			f = line_find(full, "\nOriginal-Recipient:");
 		if (f != NULL) {
 			struct mw_mime_part *tp = mw_arena_alloc(a,
 			    sizeof(*tp));
 
 			if (tp != NULL) {
-				const char *st = strcasestr(full,
+				const char *st = line_find(full,
 				    "\nReporting-MTA:");
 
 				if (st == NULL || st > f)

@@ -21,9 +21,10 @@ struct mw__bounce_ptab {
 	const struct mw__bounce_pat *pats;
 	size_t n;
 };
-/* The prefilter: a pattern can only match a text holding its first two
- * bytes, so the text's byte pairs go into a 4096-bit set first.  Must
- * match bigram() in data/gen_bounce.py. */
+/* The former prefilter's key (a pattern can only match a text holding
+ * its first two bytes); reason.c now finds every first piece in one
+ * Aho-Corasick pass and no longer reads it.  Must match bigram() in
+ * data/gen_bounce.py. */
 #define MW__BIGRAM(a, b) ((((unsigned)(a)) * 31u + (unsigned)(b)) & 4095u)
 extern const struct mw__bounce_ptab mw__bounce_ptab[];
 extern const size_t mw__bounce_nptab;
@@ -40,9 +41,10 @@ extern const size_t mw__bounce_ndecisive;
  * (at most cap - 1 bytes, NUL-terminated).  Returns the length.
  */
 size_t mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len);
-/* Does folded text match one of reason's patterns? */
+/* Does folded text match one of reason's patterns?  ends: the first
+ * pieces' ends from the one-pass scan (reason.c), or NULL. */
 bool mw__bounce_match(const char *reason, const char *folded, size_t len,
-    const uint64_t *pairs);
+    const uint32_t *ends);
 /* The pseudo status sisimai gives a reason when no code is known. */
 void mw__bounce_pseudo(char out[8], const char *reason, bool temporary);
 /* The SMTP command a diagnostic names ("RCPT", "DATA"...), or NULL. */
@@ -66,5 +68,14 @@ const char *mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
     const char *full, const char **diag);
 /* The reason the family's notice fixes for every recipient, or NULL. */
 const char *mw__bounce_lhost_reason(enum mw__lhost f, const char *full);
+
+/* Amazon SES notifications (ses.c): one row per recipient. */
+struct mw__ses_rcpt {
+	const char *recipient, *action, *status, *diagnostic, *remote_mta;
+	const char *feedback_type; /* a complaint's, else NULL */
+	bool transient, complaint, delivered;
+};
+size_t mw__bounce_ses(struct mw__ses_rcpt *out, size_t max,
+    struct mw_arena *a, const char *text, size_t len);
 
 #endif

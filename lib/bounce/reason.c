@@ -11,6 +11,8 @@
  * the SMTP command and the action.  The phrases are data
  * (data/bounce-patterns.tsv).
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bounce/bounce_int.h"
@@ -123,6 +125,12 @@ mw__bounce_is_hard(const char *reason, const char *status, int reply_code)
 	return false;
 }
 
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 size_t
 mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 {
@@ -139,6 +147,26 @@ mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 			if (!sp)
 				dst[n++] = ' ';
 			sp = true;
+			continue;
+		}
+		/* RFC 5321 4.2.1: the "550-5.7.1 " that starts each line
+		 * of a multiline reply is no part of the words ("due to
+		 * domain's 550-5.7.1 DMARC policy") */
+		if (sp && i + 4 <= len && (c == '2' || c == '4' || c == '5') &&
+		    is_digit(src[i + 1]) && is_digit(src[i + 2]) &&
+		    src[i + 3] == '-') {
+			size_t k = i + 4, e = k;
+
+			if (k < len && is_digit(src[k]) && k + 1 < len &&
+			    src[k + 1] == '.') {
+				for (e = k + 2; e < len && (is_digit(src[e]) ||
+				    src[e] == '.'); e++)
+					;
+				if (e < len && src[e] != ' ' &&
+				    src[e] != '\t')
+					e = k; /* not a code: keep it */
+			}
+			i = e - 1;
 			continue;
 		}
 		if (c >= 'A' && c <= 'Z')
@@ -173,6 +201,230 @@ aligned(const char *text, size_t len, const char *pat)
 	}
 }
 
+/*
+ * All the phrases in one pass.  An Aho-Corasick automaton (a full DFA
+ * over byte classes) over the first piece (up to the first '*') of
+ * every row, built once on first use: one scan of a diagnostic gives
+ * the end of each piece's leftmost occurrence, which is where aligned()
+ * would continue; the later pieces are found from there as before.
+ * About 23,000 states x 60 classes of uint16_t: under 3 MB, once.
+ */
+#define AC_NONE UINT32_MAX
+#define AC_PIECES_MAX 4096 /* distinct first pieces; the table has ~800 */
+
+struct ac {
+	bool ok;
+	uint8_t cls[256];
+	size_t ncls, nstates, npieces;
+	uint16_t *next;	  /* nstates x ncls */
+	int32_t *out;	  /* the piece ending at a state, or -1 */
+	uint16_t *dict;	  /* the next state on the fail chain with an
+			   * output, 0 when none */
+	uint16_t *row_pid; /* per table row (ptab order), then per
+			    * decisive row: its first piece, or
+			    * UINT16_MAX for none (an empty first piece) */
+	size_t *row_base; /* first row_pid index of each ptab */
+	size_t dec_base;
+};
+
+static struct ac ac;
+static pthread_once_t ac_once = PTHREAD_ONCE_INIT;
+
+static size_t
+piece_len(const char *pat)
+{
+	const char *star = strchr(pat, '*');
+
+	return star ? (size_t)(star - pat) : strlen(pat);
+}
+
+static const char *
+row_text(const char *pat)
+{
+	return pat[0] == '!' || pat[0] == '=' ? pat + 1 : pat;
+}
+
+static void
+ac_build(void)
+{
+	size_t nrows = 0, t, i, k, cap = 1, nst = 1, r = 0, head, tail;
+	uint16_t *gt = NULL, *fail = NULL, *queue = NULL;
+	bool used[256] = {false};
+
+	for (t = 0; t < mw__bounce_nptab; t++)
+		nrows += mw__bounce_ptab[t].n;
+	nrows += mw__bounce_ndecisive;
+	/* the byte classes: one per byte some piece holds, 0 the rest */
+	for (t = 0; t <= mw__bounce_nptab; t++) {
+		size_t n = t < mw__bounce_nptab ? mw__bounce_ptab[t].n :
+		    mw__bounce_ndecisive;
+
+		for (i = 0; i < n; i++) {
+			const char *p = t < mw__bounce_nptab ?
+			    row_text(mw__bounce_ptab[t].pats[i].pat) :
+			    mw__bounce_decisive[i].pat;
+
+			cap += piece_len(p);
+			for (k = 0; k < piece_len(p); k++)
+				used[(uint8_t)p[k]] = true;
+		}
+	}
+	ac.ncls = 1;
+	for (i = 0; i < 256; i++)
+		ac.cls[i] = used[i] ? (uint8_t)ac.ncls++ : 0;
+	if (cap > UINT16_MAX)
+		return;
+	ac.next = calloc(cap * ac.ncls, sizeof(*ac.next));
+	ac.out = malloc(cap * sizeof(*ac.out));
+	ac.dict = calloc(cap, sizeof(*ac.dict));
+	ac.row_pid = malloc(nrows * sizeof(*ac.row_pid));
+	ac.row_base = malloc((mw__bounce_nptab + 1) * sizeof(*ac.row_base));
+	gt = calloc(cap * ac.ncls, sizeof(*gt));
+	fail = calloc(cap, sizeof(*fail));
+	queue = malloc(cap * sizeof(*queue));
+	if (ac.next == NULL || ac.out == NULL || ac.dict == NULL ||
+	    ac.row_pid == NULL || ac.row_base == NULL || gt == NULL ||
+	    fail == NULL || queue == NULL)
+		goto out;
+	for (i = 0; i < cap; i++)
+		ac.out[i] = -1;
+	/* the trie; 0 in gt means no edge (the root is never a target) */
+	for (t = 0; t <= mw__bounce_nptab; t++) {
+		size_t n = t < mw__bounce_nptab ? mw__bounce_ptab[t].n :
+		    mw__bounce_ndecisive;
+
+		if (t < mw__bounce_nptab)
+			ac.row_base[t] = r;
+		else
+			ac.dec_base = r;
+		for (i = 0; i < n; i++, r++) {
+			const char *p = t < mw__bounce_nptab ?
+			    row_text(mw__bounce_ptab[t].pats[i].pat) :
+			    mw__bounce_decisive[i].pat;
+			size_t pl = piece_len(p), s = 0;
+
+			ac.row_pid[r] = UINT16_MAX;
+			if (pl == 0)
+				continue;
+			for (k = 0; k < pl; k++) {
+				uint16_t *e = &gt[s * ac.ncls +
+				    ac.cls[(uint8_t)p[k]]];
+
+				if (*e == 0)
+					*e = (uint16_t)nst++;
+				s = *e;
+			}
+			if (ac.out[s] < 0) {
+				if (ac.npieces >= AC_PIECES_MAX)
+					goto out;
+				ac.out[s] = (int32_t)ac.npieces++;
+			}
+			ac.row_pid[r] = (uint16_t)ac.out[s];
+		}
+	}
+	/* breadth first: fail links, the DFA, the output chain */
+	head = tail = 0;
+	for (k = 0; k < ac.ncls; k++) {
+		uint16_t c = gt[k];
+
+		ac.next[k] = c;
+		if (c != 0)
+			queue[tail++] = c;
+	}
+	while (head < tail) {
+		uint16_t s = queue[head++];
+
+		for (k = 0; k < ac.ncls; k++) {
+			uint16_t c = gt[s * ac.ncls + k];
+
+			if (c == 0) {
+				ac.next[s * ac.ncls + k] =
+				    ac.next[fail[s] * ac.ncls + k];
+				continue;
+			}
+			fail[c] = ac.next[fail[s] * ac.ncls + k];
+			ac.dict[c] = ac.out[fail[c]] >= 0 ? fail[c] :
+			    ac.dict[fail[c]];
+			ac.next[s * ac.ncls + k] = c;
+			queue[tail++] = c;
+		}
+	}
+	ac.nstates = nst;
+	ac.ok = true;
+out:
+	free(gt);
+	free(fail);
+	free(queue);
+}
+
+/*
+ * The scan's results, per thread: ends[piece] is the offset after its
+ * leftmost occurrence, or AC_NONE.  All AC_NONE between scans; the
+ * pieces a scan set are listed in hit[] and put back by ac_clear(), so
+ * no scan pays for clearing the ~800 entries.
+ */
+struct ac_res {
+	bool init;
+	size_t nhit;
+	uint16_t hit[AC_PIECES_MAX];
+	uint32_t ends[AC_PIECES_MAX];
+};
+static _Thread_local struct ac_res ac_res;
+
+static const uint32_t *
+ac_scan(const char *text, size_t len)
+{
+	struct ac_res *r = &ac_res;
+	size_t i;
+	uint16_t s = 0;
+
+	(void)pthread_once(&ac_once, ac_build);
+	if (!ac.ok)
+		return NULL;
+	if (!r->init) {
+		memset(r->ends, 0xFF, sizeof(r->ends));
+		r->init = true;
+	}
+	for (i = 0; i < len; i++) {
+		uint16_t o;
+
+		s = ac.next[(size_t)s * ac.ncls + ac.cls[(uint8_t)text[i]]];
+		for (o = ac.out[s] >= 0 ? s : ac.dict[s]; o != 0;
+		    o = ac.dict[o])
+			if (r->ends[ac.out[o]] == AC_NONE) {
+				r->ends[ac.out[o]] = (uint32_t)(i + 1);
+				r->hit[r->nhit++] = (uint16_t)ac.out[o];
+			}
+	}
+	return r->ends;
+}
+
+static void
+ac_clear(void)
+{
+	struct ac_res *r = &ac_res;
+
+	while (r->nhit > 0)
+		r->ends[r->hit[--r->nhit]] = AC_NONE;
+}
+
+/* aligned() with the first piece already found by ac_scan. */
+static bool
+aligned_row(const char *text, size_t len, const char *pat,
+    const uint32_t *ends, size_t row)
+{
+	uint16_t pid;
+	const char *star;
+
+	if (ends == NULL || (pid = ac.row_pid[row]) == UINT16_MAX)
+		return aligned(text, len, pat);
+	if (ends[pid] == AC_NONE)
+		return false;
+	if ((star = strchr(pat, '*')) == NULL)
+		return true;
+	return aligned(text + ends[pid], len - ends[pid], star + 1);
+}
+
 static const struct mw__bounce_ptab *
 ptab(const char *reason)
 {
@@ -192,52 +444,28 @@ ptab(const char *reason)
 	return NULL;
 }
 
-/* The byte pairs of text as a 4096-bit set (pairs: 64 words). */
-static void
-pairs_of(uint64_t *pairs, const char *text, size_t len)
-{
-	size_t i;
-
-	memset(pairs, 0, 64 * sizeof(*pairs));
-	for (i = 0; i + 1 < len; i++) {
-		unsigned k = MW__BIGRAM((unsigned char)text[i],
-		    (unsigned char)text[i + 1]);
-
-		pairs[k >> 6] |= (uint64_t)1 << (k & 63);
-	}
-}
-
-static bool
-may_hold(const uint64_t *pairs, uint16_t bg)
-{
-	return pairs == NULL || bg == 0xFFFF ||
-	    (pairs[bg >> 6] >> (bg & 63)) & 1;
-}
-
 bool
 mw__bounce_match(const char *reason, const char *folded, size_t len,
-    const uint64_t *pairs)
+    const uint32_t *ends)
 {
 	const struct mw__bounce_ptab *t = ptab(reason);
 	bool hit = false;
-	size_t i;
+	size_t i, base;
 
 	if (t == NULL || len == 0)
 		return false;
+	base = ends != NULL ? ac.row_base[t - mw__bounce_ptab] : 0;
 	/* "!" rows are exceptions: any of them vetoes the reason */
 	for (i = 0; i < t->n; i++) {
 		const char *pat = t->pats[i].pat;
 
-		if (!may_hold(pairs, t->pats[i].bigram))
-			continue;
-
 		if (pat[0] == '!') {
-			if (aligned(folded, len, pat + 1))
+			if (aligned_row(folded, len, pat + 1, ends, base + i))
 				return false;
 			continue;
 		}
-		if (!hit && aligned(folded, len, pat[0] == '=' ? pat + 1 :
-		    pat))
+		if (!hit && aligned_row(folded, len, pat[0] == '=' ? pat + 1 :
+		    pat, ends, base + i))
 			hit = true;
 	}
 	return hit;
@@ -245,14 +473,15 @@ mw__bounce_match(const char *reason, const char *folded, size_t len,
 
 /* The reason a decisive ("=") row settles, or NULL. */
 static const char *
-decisive(const char *folded, size_t len)
+decisive(const char *folded, size_t len, const uint32_t *ends)
 {
 	size_t i;
 
 	if (len == 0)
 		return NULL;
 	for (i = 0; i < mw__bounce_ndecisive; i++)
-		if (aligned(folded, len, mw__bounce_decisive[i].pat))
+		if (aligned_row(folded, len, mw__bounce_decisive[i].pat, ends,
+		    ac.dec_base + i))
 			return mw__bounce_decisive[i].reason;
 	return NULL;
 }
@@ -270,7 +499,7 @@ struct ctx {
 	const char *asked[40];
 	bool answer[40];
 	size_t nasked;
-	uint64_t pairs[64];
+	const uint32_t *ends; /* ac_scan's, or NULL */
 };
 
 static bool
@@ -283,7 +512,7 @@ text_is(const struct ctx *c0, const char *reason)
 	for (i = 0; i < c->nasked; i++)
 		if (c->asked[i] == reason)
 			return c->answer[i];
-	v = mw__bounce_match(reason, c->text, c->len, c->pairs);
+	v = mw__bounce_match(reason, c->text, c->len, c->ends);
 	if (c->nasked < sizeof(c->asked) / sizeof(c->asked[0])) {
 		c->asked[c->nasked] = reason;
 		c->answer[c->nasked++] = v;
@@ -383,7 +612,10 @@ probe(const struct ctx *c, const char *r)
 			return false;
 		return text_is(c, r);
 	}
-	if (strcmp(r, "hasmoved") == 0 || strcmp(r, "notcompliantrfc") == 0 ||
+	if (strcmp(r, "hasmoved") == 0)
+		/* RFC 3463 X.1.6: the mailbox has moved */
+		return sname_is(c, r) || text_is(c, r);
+	if (strcmp(r, "notcompliantrfc") == 0 ||
 	    strcmp(r, "badreputation") == 0 || strcmp(r, "speeding") == 0)
 		return text_is(c, r);
 	return sname_is(c, r) || text_is(c, r);
@@ -421,8 +653,8 @@ vague(const char *r)
 	return false;
 }
 
-const char *
-mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
+static const char *
+classify(const char *diagnostic, const char *status, int reply_code,
     const char *action, const char *diag_type, const char *command)
 {
 	char folded[MW_BOUNCE_DIAG_MAX + 1];
@@ -440,7 +672,7 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	c.len = mw__bounce_fold(folded, sizeof(folded), diagnostic,
 	    strlen(diagnostic));
 	c.text = folded;
-	pairs_of(c.pairs, folded, c.len);
+	c.ends = ac_scan(folded, c.len);
 	c.reply = reply_code;
 	c.cmd = command ? command : "";
 	if ((c.has_esc = mw_esc_parse(&c.esc, status)) &&
@@ -448,7 +680,7 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 		c.sname = mw_esc_reason(&c.esc);
 	if (c.has_esc && c.esc.cls == 2)
 		return "delivered";
-	if ((dec = decisive(c.text, c.len)) != NULL)
+	if ((dec = decisive(c.text, c.len, c.ends)) != NULL)
 		return dec;
 	smtp = diag_type[0] == '\0' || strcasecmp(diag_type, "smtp") == 0;
 	if (smtp)
@@ -493,4 +725,15 @@ mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
 	if (c.len > 0)
 		return "onhold";
 	return "undefined";
+}
+
+const char *
+mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
+    const char *action, const char *diag_type, const char *command)
+{
+	const char *r = classify(diagnostic, status, reply_code, action,
+	    diag_type, command);
+
+	ac_clear(); /* the scan's results back to AC_NONE for the next */
+	return r;
 }

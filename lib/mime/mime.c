@@ -7,7 +7,13 @@
  * _HEADER_MAX), the line-ending normalisation (bounces arrive with LF,
  * CRLF and bare CR), and copies everything into the caller's arena so no
  * GMime object outlives the call.
+ *
+ * Most bounces never build a GMime object: the fast reader below walks
+ * the raw bytes, calls GMime's decoders only where a value or part needs
+ * them, and skips the returned original's body; it hands anything it
+ * does not reproduce exactly to the GMime walk.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +21,7 @@
 #include <gmime/gmime.h>
 
 #include "mailwhy/mime.h"
+#include "mime/mime_int.h"
 #include "mailwhy/slice.h"
 #include "util/limits.h"
 
@@ -42,15 +49,21 @@ gmime_once(void)
 static size_t
 normalise(uint8_t *dst, const uint8_t *src, size_t len)
 {
-	size_t i, n = 0;
+	size_t i = 0, n = 0;
 
-	for (i = 0; i < len; i++) {
-		if (src[i] == '\r') {
-			dst[n++] = '\n';
-			if (i + 1 < len && src[i + 1] == '\n')
-				i++;
-		} else
-			dst[n++] = src[i];
+	while (i < len) {
+		const uint8_t *cr = memchr(src + i, '\r', len - i);
+		size_t run = cr ? (size_t)(cr - src) - i : len - i;
+
+		memcpy(dst + n, src + i, run);
+		n += run;
+		i += run;
+		if (cr == NULL)
+			break;
+		dst[n++] = '\n';
+		i++;
+		if (i < len && src[i] == '\n')
+			i++;
 	}
 	return n;
 }
@@ -73,7 +86,8 @@ lower_dup(struct mw_arena *a, const char *s)
  * DKIM-Signature of the returned original costs more than the rest of a
  * bounce, and nothing reads them. */
 static const char *const attached_keep[] = {"From", "To", "Cc", "Subject",
-    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients", NULL};
+    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients",
+    "X-HmXmrOriginalRecipient", NULL};
 
 /* Trace and signature fields of the message itself: long, many, and no
  * bounce reading needs them decoded (Received is read raw elsewhere). */
@@ -87,6 +101,12 @@ static bool
 wanted(const char *name, const char *const *keep)
 {
 	if (keep == NULL) {
+		/* every top field comes here: the skipped ones all start
+		 * with a, d, r or x */
+		char c = (char)(name[0] | 0x20);
+
+		if (c != 'a' && c != 'd' && c != 'r' && c != 'x')
+			return true;
 		for (keep = top_skip; *keep; keep++)
 			if (strcasecmp(name, *keep) == 0)
 				return false;
@@ -294,6 +314,650 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 	return 0;
 }
 
+/* new_part for the fast reader: the type is already lowercased. */
+static struct mw_mime_part *
+new_fpart(struct walk *w, const char *type, unsigned depth)
+{
+	struct mw_mime *m = w->m;
+	struct mw_mime_part *p;
+
+	if (m->nparts >= MW_MIME_PARTS_MAX) {
+		m->truncated = true;
+		return NULL;
+	}
+	if (m->nparts == w->partcap) {
+		size_t nc = w->partcap ? w->partcap * 2 : 8;
+		struct mw_mime_part *np;
+
+		if (nc > MW_MIME_PARTS_MAX)
+			nc = MW_MIME_PARTS_MAX;
+		np = mw_arena_calloc(w->a, nc, sizeof(*np));
+		if (np == NULL)
+			return NULL;
+		if (m->nparts)
+			memcpy(np, m->parts, m->nparts * sizeof(*np));
+		m->parts = np;
+		w->partcap = nc;
+	}
+	p = &m->parts[m->nparts++];
+	memset(p, 0, sizeof(*p));
+	p->type = mw_arena_strdup(w->a, type);
+	p->depth = depth;
+	p->data = (const uint8_t *)"";
+	return p->type != NULL ? p : NULL;
+}
+/*
+ * The fast reader.  GMime builds an object per header, part and stream
+ * and parses the returned original in full; a bounce needs its report
+ * parts and a handful of the original's header fields.  So the common
+ * shapes are read here straight from the bytes, with GMime's own
+ * decoders (RFC 2047 words, base64, quoted-printable, charsets) called
+ * only on the values and parts that need them, and the body of an
+ * attached message/rfc822 skipped to the next boundary.  Anything this
+ * reader does not reproduce exactly (RFC 2231 parameters, comments in a
+ * Content-Type, a line that is no header field, uuencode, an encoded
+ * message/rfc822...) returns FALLBACK, and the message goes to GMime
+ * whole: the verdicts are the same either way (bench_bounce -d checks
+ * this on the corpus).
+ */
+#define FALLBACK 1
+
+static bool force_gmime;
+
+void
+mw__mime_force_gmime(bool on)
+{
+	force_gmime = on;
+}
+
+struct rawh {
+	const uint8_t *name;
+	size_t nlen;
+	const uint8_t *val; /* raw, folded */
+	size_t vlen;
+};
+
+struct hblock {
+	struct rawh h[MW_MIME_HEADERS_MAX];
+	size_t n, total;
+	const struct rawh *ct, *cte;
+};
+
+static bool
+is_lwsp(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool
+name_is(const struct rawh *h, const char *name)
+{
+	size_t n = strlen(name);
+
+	return h->nlen == n && strncasecmp((const char *)h->name, name, n) == 0;
+}
+
+/*
+ * The header block at p[0..len): fields into hb, *body the offset after
+ * the blank line (or len).  FALLBACK on a line that is not a field.
+ */
+static int
+read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
+{
+	size_t i = 0;
+
+	hb->n = hb->total = 0;
+	hb->ct = hb->cte = NULL;
+	while (i < len) {
+		const uint8_t *nl;
+		size_t s = i, c;
+		struct rawh *h;
+
+		if (p[i] == '\n') {
+			*body = i + 1;
+			return 0;
+		}
+		for (c = i; c < len && p[c] != ':' && p[c] != '\n'; c++)
+			if (p[c] <= ' ' || p[c] >= 0x7f)
+				return FALLBACK;
+		if (c >= len || p[c] != ':' || c == s)
+			return FALLBACK;
+		/* the value runs to the first newline not followed by
+		 * white space */
+		i = c + 1;
+		for (;;) {
+			nl = memchr(p + i, '\n', len - i);
+			if (nl == NULL) {
+				i = len;
+				break;
+			}
+			i = (size_t)(nl - p) + 1;
+			if (i >= len || (p[i] != ' ' && p[i] != '\t'))
+				break;
+		}
+		hb->total++;
+		if (hb->n == MW_MIME_HEADERS_MAX)
+			continue;
+		h = &hb->h[hb->n++];
+		h->name = p + s;
+		h->nlen = c - s;
+		h->val = p + c + 1;
+		h->vlen = i - c - 1;
+		if (name_is(h, "Content-Type")) {
+			if (hb->ct != NULL)
+				return FALLBACK;
+			hb->ct = h;
+		} else if (name_is(h, "Content-Transfer-Encoding")) {
+			if (hb->cte != NULL)
+				return FALLBACK;
+			hb->cte = h;
+		}
+	}
+	*body = len;
+	return 0;
+}
+
+/* g_mime_utils_header_unfold: white space trimmed, line breaks out. */
+static size_t
+unfold(char *dst, const uint8_t *v, size_t n)
+{
+	size_t i = 0, k = 0;
+
+	while (i < n && is_lwsp(v[i]))
+		i++;
+	while (n > i && is_lwsp(v[n - 1]))
+		n--;
+	for (; i < n; i++)
+		if (v[i] != '\n' && v[i] != '\r')
+			dst[k++] = (char)v[i];
+	dst[k] = '\0';
+	return k;
+}
+
+/* A field's value as GMime's g_mime_header_get_value gives it. */
+static char *
+value_of(struct mw_arena *a, const struct rawh *h)
+{
+	char *u = mw_arena_alloc(a, h->vlen + 1);
+	size_t n, i;
+
+	if (u == NULL)
+		return NULL;
+	n = unfold(u, h->val, h->vlen);
+	for (i = 0; i < n; i++)
+		if ((uint8_t)u[i] >= 0x80 || (u[i] == '=' && i + 1 < n &&
+		    u[i + 1] == '?'))
+			break;
+	if (i < n) {
+		char *d;
+
+		gmime_once();
+		d = g_mime_utils_header_decode_text(NULL, u);
+		u = mw_arena_strdup(a, d ? d : "");
+		g_free(d);
+	}
+	return u;
+}
+
+static int
+fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
+    const struct hblock *hb, bool *truncated, const char *const *keep)
+{
+	size_t i, k = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (hb->total == 0)
+		return 0;
+	if (hb->total > MW_MIME_HEADERS_MAX)
+		*truncated = true;
+	*out = mw_arena_calloc(a, hb->n, sizeof(**out));
+	if (*out == NULL)
+		return MW_ENOMEM;
+	for (i = 0; i < hb->n; i++) {
+		const struct rawh *h = &hb->h[i];
+		char *name = mw_arena_strndup(a, (const char *)h->name,
+		    h->nlen);
+		char *val;
+		size_t vl;
+
+		if (name == NULL)
+			return MW_ENOMEM;
+		if (!wanted(name, keep))
+			continue;
+		if ((val = value_of(a, h)) == NULL)
+			return MW_ENOMEM;
+		vl = strlen(val);
+		if (vl > MW_MIME_HEADER_MAX) {
+			vl = MW_MIME_HEADER_MAX;
+			*truncated = true;
+			val[vl] = '\0';
+		}
+		(*out)[k].name = name;
+		(*out)[k].value = val;
+		k++;
+	}
+	*nout = k;
+	return 0;
+}
+
+struct ctype {
+	char mt[128];	     /* "type/subtype", lowercased */
+	char boundary[128];  /* "" when none */
+	char charset[64];
+	char report[64];
+};
+
+static bool
+is_tspecial(uint8_t c)
+{
+	return c <= ' ' || c >= 0x7f || strchr("()<>@,;:\\\"/[]?=", c);
+}
+
+/* The token or quoted string at p[*i..n) into dst; false when bad. */
+static bool
+param_value(char *dst, size_t cap, const char *p, size_t n, size_t *i)
+{
+	size_t k = 0;
+
+	if (*i < n && p[*i] == '"') {
+		for ((*i)++; *i < n && p[*i] != '"'; (*i)++) {
+			if (p[*i] == '\\')
+				return false;
+			if (k + 1 >= cap)
+				return false;
+			dst[k++] = p[*i];
+		}
+		if (*i >= n)
+			return false;
+		(*i)++;
+	} else {
+		for (; *i < n && !is_tspecial((uint8_t)p[*i]); (*i)++) {
+			if (k + 1 >= cap)
+				return false;
+			dst[k++] = p[*i];
+		}
+		if (k == 0)
+			return false;
+	}
+	dst[k] = '\0';
+	return true;
+}
+
+/* The Content-Type field (RFC 2045 5.1); false for what GMime must
+ * read (comments, RFC 2231, encoded words, odd syntax). */
+static bool
+read_ctype(struct ctype *ct, const char *v, bool digest)
+{
+	size_t n = strlen(v), i = 0, k = 0;
+	bool slash = false;
+
+	memset(ct, 0, sizeof(*ct));
+	/* a comment "(...)" outside quotes fails below as a tspecial */
+	if (v[0] == '\0' || strstr(v, "=?"))
+		return false;
+	while (i < n && v[i] != ';' && v[i] != ' ' && v[i] != '\t') {
+		uint8_t c = (uint8_t)v[i++];
+
+		if (c == '/') {
+			if (slash || k == 0)
+				return false;
+			slash = true;
+		} else if (is_tspecial(c))
+			return false;
+		if (k + 1 >= sizeof(ct->mt))
+			return false;
+		ct->mt[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	if (!slash || ct->mt[k - 1] == '/')
+		return false;
+	(void)digest;
+	for (;;) {
+		char name[32], val[128];
+		size_t nk = 0;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		if (v[i] != ';')
+			return false;
+		i++;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i >= n)
+			break;
+		while (i < n && v[i] != '=' && !is_tspecial((uint8_t)v[i])) {
+			if (v[i] == '*' || nk + 1 >= sizeof(name))
+				return false;
+			name[nk++] = v[i++];
+		}
+		name[nk] = '\0';
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (nk == 0 || i >= n || v[i] != '=')
+			return false;
+		i++;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (!param_value(val, sizeof(val), v, n, &i))
+			return false;
+		if (strcasecmp(name, "boundary") == 0) {
+			if (ct->boundary[0] != '\0')
+				return false;
+			memcpy(ct->boundary, val, strlen(val) + 1);
+		} else if (strcasecmp(name, "charset") == 0) {
+			if (ct->charset[0] != '\0' ||
+			    strlen(val) >= sizeof(ct->charset))
+				return false;
+			memcpy(ct->charset, val, strlen(val) + 1);
+		} else if (strcasecmp(name, "report-type") == 0) {
+			if (ct->report[0] != '\0' ||
+			    strlen(val) >= sizeof(ct->report))
+				return false;
+			memcpy(ct->report, val, strlen(val) + 1);
+		}
+	}
+	return true;
+}
+
+struct fwalk {
+	struct walk w;
+	const char *bounds[MW_MIME_DEPTH_MAX + 2];
+	size_t nbounds;
+};
+
+/*
+ * Is the line at p[0..n) a boundary of the stack?  Returns 0 when not,
+ * 1 for a part boundary, 2 for a closing one; *which the stack index.
+ */
+static int
+is_boundary(const struct fwalk *f, const uint8_t *p, size_t n, size_t *which)
+{
+	size_t b;
+
+	if (n < 2 || p[0] != '-' || p[1] != '-')
+		return 0;
+	for (b = f->nbounds; b-- > 0;) {
+		size_t bl = strlen(f->bounds[b]), r;
+
+		if (n < 2 + bl || memcmp(p + 2, f->bounds[b], bl) != 0)
+			continue;
+		r = 2 + bl;
+		*which = b;
+		if (n >= r + 2 && p[r] == '-' && p[r + 1] == '-') {
+			for (r += 2; r < n && (p[r] == ' ' || p[r] == '\t');)
+				r++;
+			if (r == n)
+				return 2;
+		}
+		r = 2 + bl;
+		while (r < n && (p[r] == ' ' || p[r] == '\t'))
+			r++;
+		if (r == n)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The content from p[0..) to the next boundary line of the stack: its
+ * length (without the newline before the boundary), *next the offset of
+ * the boundary line, or len when none; *kind what is_boundary said.
+ */
+static size_t
+to_boundary(const struct fwalk *f, const uint8_t *p, size_t len,
+    size_t *next, int *kind, size_t *which)
+{
+	size_t i = 0;
+
+	*kind = 0;
+	while (i < len) {
+		const uint8_t *nl = memchr(p + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - p) : len;
+
+		if (p[i] == '-' && (*kind = is_boundary(f, p + i, e - i,
+		    which)) != 0) {
+			*next = i;
+			return i > 0 ? i - 1 : 0;
+		}
+		i = e + 1;
+	}
+	*next = len;
+	return len;
+}
+
+/* Transfer decoding with GMime's own decoders; FALLBACK for encodings
+ * it would treat differently (uuencode). */
+static int
+decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
+    size_t n, const uint8_t **out, size_t *olen)
+{
+	char cte[32];
+	size_t k;
+	uint8_t *d;
+	int state = 0;
+	guint32 save = 0;
+
+	*out = p;
+	*olen = n;
+	if (hb->cte == NULL)
+		return 0;
+	if (hb->cte->vlen >= sizeof(cte))
+		return FALLBACK;
+	k = unfold(cte, hb->cte->val, hb->cte->vlen);
+	if (k == 0 || strcasecmp(cte, "7bit") == 0 ||
+	    strcasecmp(cte, "8bit") == 0 || strcasecmp(cte, "binary") == 0)
+		return 0;
+	if (strcasecmp(cte, "base64") == 0) {
+		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
+			return MW_ENOMEM;
+		*olen = g_mime_encoding_base64_decode_step(p, n, d, &state,
+		    &save);
+		*out = d;
+		return 0;
+	}
+	if (strcasecmp(cte, "quoted-printable") == 0) {
+		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
+			return MW_ENOMEM;
+		*olen = g_mime_encoding_quoted_decode_step(p, n, d,
+		    &state, &save);
+		*out = d;
+		return 0;
+	}
+	return FALLBACK;
+}
+
+/* g_mime_text_part_get_text for a charset that needs converting. */
+static int
+convert(struct walk *w, struct mw_mime_part *p, const char *cs,
+    const uint8_t *d, size_t n)
+{
+	GMimeStream *mem, *filt;
+	GMimeFilter *f;
+	GByteArray *ba;
+	int rc;
+
+	gmime_once();
+	ba = g_byte_array_new();
+	mem = g_mime_stream_mem_new_with_byte_array(ba);
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), TRUE);
+	filt = g_mime_stream_filter_new(mem);
+	if ((f = g_mime_filter_charset_new(cs, "utf-8")) != NULL) {
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(filt), f);
+		g_object_unref(f);
+	}
+	g_mime_stream_write(filt, (const char *)d, n);
+	g_mime_stream_flush(filt);
+	g_object_unref(filt);
+	g_byte_array_append(ba, (const guint8 *)"", 1);
+	rc = set_data(w, p, ba->data, strlen((const char *)ba->data));
+	g_object_unref(mem);
+	return rc;
+}
+
+static int fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
+    const struct hblock *hb, unsigned depth, bool digest,
+    struct ctype *top);
+
+/* A multipart body at p[0..len): its parts, each to the next boundary. */
+static int
+fast_multipart(struct fwalk *f, const uint8_t *p, size_t len,
+    const struct ctype *ct, unsigned depth)
+{
+	struct hblock *hb;
+	size_t i, next, which, clen, body, nparts = 0;
+	int kind, rc;
+	bool digest = strcmp(ct->mt, "multipart/digest") == 0;
+
+	if (ct->boundary[0] == '\0' || f->nbounds >= MW_MIME_DEPTH_MAX + 2)
+		return FALLBACK;
+	f->bounds[f->nbounds++] = ct->boundary;
+	clen = to_boundary(f, p, len, &next, &kind, &which);
+	if (kind == 0 || which != f->nbounds - 1) {
+		struct mw_mime_part *mp;
+
+		/* no boundary of its own: all preamble (GMime's
+		 * prologue), kept as text */
+		if (kind != 0)
+			return FALLBACK;
+		f->nbounds--;
+		if ((mp = new_fpart(&f->w, "text/plain", depth)) == NULL)
+			return f->w.m->truncated ? 0 : MW_ENOMEM;
+		return set_data(&f->w, mp, p, clen);
+	}
+	if ((hb = malloc(sizeof(*hb))) == NULL)
+		return MW_ENOMEM;
+	rc = 0;
+	while (kind == 1 && which == f->nbounds - 1) {
+		const uint8_t *nl;
+
+		i = next;
+		nl = memchr(p + i, '\n', len - i);
+		i = nl ? (size_t)(nl - p) + 1 : len;
+		if ((rc = read_headers(hb, p + i, len - i, &body)) != 0)
+			break;
+		body += i;
+		clen = to_boundary(f, p + body, len - body, &next, &kind,
+		    &which);
+		if (kind == 0)
+			clen = len - body;
+		next += body;
+		if (depth + 1 > MW_MIME_DEPTH_MAX) {
+			f->w.m->truncated = true;
+		} else if ((rc = fast_entity(f, p + body, clen, hb,
+		    depth + 1, digest, NULL)) != 0)
+			break;
+		nparts++;
+		if (f->w.m->truncated && f->w.m->nparts >= MW_MIME_PARTS_MAX)
+			break;
+		if (kind == 0)
+			break;
+	}
+	free(hb);
+	if (rc == 0 && kind != 0 && which != f->nbounds - 1)
+		rc = FALLBACK; /* a parent's boundary ends us: GMime's
+				* recovery, not ours */
+	f->nbounds--;
+	return rc;
+}
+
+static int
+fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
+    const struct hblock *hb, unsigned depth, bool digest, struct ctype *top)
+{
+	struct ctype ct;
+	struct mw_mime_part *mp;
+	const uint8_t *d;
+	size_t dn;
+	int rc;
+
+	if (hb->ct != NULL) {
+		char *v = value_of(f->w.a, hb->ct);
+
+		if (v == NULL)
+			return MW_ENOMEM;
+		if (!read_ctype(&ct, v, digest))
+			return FALLBACK;
+	} else {
+		memset(&ct, 0, sizeof(ct));
+		strcpy(ct.mt, digest ? "message/rfc822" : "text/plain");
+	}
+	if (top != NULL)
+		*top = ct;
+	if (strncmp(ct.mt, "multipart/", 10) == 0) {
+		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
+		    &dn)) != 0)
+			return rc;
+		if (hb->cte != NULL && d != p)
+			return FALLBACK;
+		return fast_multipart(f, p, len, &ct, depth);
+	}
+	if ((mp = new_fpart(&f->w, ct.mt, depth)) == NULL)
+		return f->w.m->truncated ? 0 : MW_ENOMEM;
+	if (strcmp(ct.mt, "message/rfc822") == 0 ||
+	    strcmp(ct.mt, "message/news") == 0 ||
+	    strcmp(ct.mt, "message/global") == 0) {
+		struct hblock *eh;
+		size_t body;
+
+		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
+		    &dn)) != 0)
+			return rc;
+		if (hb->cte != NULL && d != p)
+			return FALLBACK;
+		if ((eh = malloc(sizeof(*eh))) == NULL)
+			return MW_ENOMEM;
+		rc = read_headers(eh, p, len, &body);
+		if (rc == 0)
+			rc = fast_headers(&mp->headers, &mp->nheaders,
+			    f->w.a, eh, &f->w.m->truncated, attached_keep);
+		free(eh);
+		return rc;
+	}
+	if ((rc = decode(f->w.a, hb, p, len, &d, &dn)) != 0)
+		return rc;
+	if (strncmp(ct.mt, "text/", 5) == 0 && ct.charset[0] != '\0' &&
+	    strcasecmp(ct.charset, "us-ascii") != 0 &&
+	    strcasecmp(ct.charset, "utf-8") != 0 &&
+	    strcasecmp(ct.charset, "ascii") != 0)
+		return convert(&f->w, mp, ct.charset, d, dn);
+	return set_data(&f->w, mp, d, dn);
+}
+
+/* The fast reader over the normalised message n[0..len). */
+static int
+fast_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *p,
+    size_t len)
+{
+	struct fwalk f;
+	struct hblock *hb;
+	struct ctype top;
+	size_t body;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.w.m = out;
+	f.w.a = a;
+	if ((hb = malloc(sizeof(*hb))) == NULL)
+		return MW_ENOMEM;
+	rc = read_headers(hb, p, len, &body);
+	if (rc == 0 && hb->total == 0)
+		rc = FALLBACK;
+	if (rc == 0)
+		rc = fast_headers(&out->headers, &out->nheaders, a, hb,
+		    &out->truncated, NULL);
+	if (rc == 0)
+		rc = fast_entity(&f, p + body, len - body, hb, 0, false, &top);
+	free(hb);
+	if (rc != 0)
+		return rc;
+	out->type = mw_arena_strdup(a, top.mt);
+	if (top.report[0] != '\0')
+		out->report_type = lower_dup(a, top.report);
+	return out->type == NULL ? MW_ENOMEM : 0;
+}
+
 int
 mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
     size_t len, struct mw_err *err)
@@ -322,6 +986,17 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 	if ((norm = malloc(len - skip + 1)) == NULL)
 		return mw_err_set(err, MW_ENOMEM, "mime", 0, "out of memory");
 	n = normalise(norm, msg + skip, len - skip);
+	if (!force_gmime) {
+		rc = fast_parse(out, a, norm, n);
+		if (rc != FALLBACK) {
+			free(norm);
+			if (rc != 0)
+				return mw_err_set(err, rc, "mime", 0,
+				    "out of memory");
+			return 0;
+		}
+		memset(out, 0, sizeof(*out));
+	}
 	gmime_once();
 	s = g_mime_stream_mem_new_with_buffer((const char *)norm, n);
 	free(norm);

@@ -26,8 +26,8 @@
 #include "mailwhy/arena.h"
 #include "mailwhy/bounce.h"
 
-#define MIN_REASON_PCT 90.9
-#define MIN_RCPT_PCT 98.9
+#define MIN_REASON_PCT 97.0
+#define MIN_RCPT_PCT 100.0
 #define MAXROWS 2048
 #define MAXFAM 8
 

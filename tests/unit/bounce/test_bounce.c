@@ -190,6 +190,24 @@ reasons_table(void **state)
 		{"550 Unknown user", "", "failed", "DATA", "filtered", 550},
 		{"", "", "failed", "", "undefined", 0},
 		{"something odd", "", "failed", "", "onhold", 0},
+		/* RFC 5321 4.2.1: the continuation prefixes are no words */
+		{"452-4.2.1 The user you are trying to contact is receiving "
+		    "mail at a rate that\n452-4.2.1 prevents additional messages "
+		    "from being delivered.", "4.2.1", "failed", "RCPT",
+		    "speeding", 452},
+		/* a connection rate is not a message rate */
+		{"452 4.3.2 Connection rate limit exceeded.", "4.3.2", "failed",
+		    "", "toomanyconn", 452},
+		/* RFC 7505: a null MX takes no mail, whatever else is said */
+		{"DNS Error: DNS type 'mx' lookup of example.org responded with "
+		    "code NOERROR The domain example.org doesn't receive email "
+		    "according to the administrator: returned Null MX", "4.0.0",
+		    "failed", "", "notaccept", 0},
+		{"Sorry, I couldn't find a mail exchanger or IP address. "
+		    "(#5.4.4)", "5.4.4", "failed", "", "notaccept", 0},
+		/* RFC 3463 X.1.6: the mailbox has moved */
+		{"551 not our customer", "5.1.6", "failed", "RCPT", "hasmoved",
+		    551},
 	};
 	size_t i;
 
@@ -321,6 +339,46 @@ bounce_recipient_layouts(void **state)
 		    " * one\r\n * two\r\n * three\r\n * four\r\n\r\n"
 		    "Google Groups\r\n",
 		    "list@googlegroups.com", "", "rejected"},
+		{"RFC 5321 4.2.1: Sendmail keeps a multiline reply's first "
+		    "line in the DSN, the transcript has the rest",
+		    "From: MAILER-DAEMON@example.jp\r\nSubject: Returned mail"
+		    "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+		    "--B\r\n\r\n   ----- Transcript of session follows -----\r\n"
+		    ">>> DATA\r\n<<< 550-5.7.1 Unauthenticated email from "
+		    "example.com is not accepted due to domain's\r\n"
+		    "<<< 550-5.7.1 DMARC policy. Please contact the "
+		    "administrator\r\n<<< 550 5.7.1 DMARC initiative.\r\n"
+		    "\r\n--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+		    "Final-Recipient: RFC822; k@example.net\r\n"
+		    "Action: failed\r\nStatus: 5.7.1\r\n"
+		    "Diagnostic-Code: SMTP; 550-5.7.1 Unauthenticated email "
+		    "from example.com is not accepted due to domain's\r\n"
+		    "\r\n--B--\r\n",
+		    "k@example.net", "", "authfailure"},
+		{"Amazon SES: the JSON notification is the report",
+		    "From: SES <no-reply@sns.amazonaws.com>\r\n"
+		    "Subject: AWS Notification Message\r\n"
+		    "Content-Type: text/plain; charset=UTF-8\r\n\r\n"
+		    "{\"notificationType\":\"Bounce\",\"bounce\":{"
+		    "\"bounceType\":\"Permanent\",\"bouncedRecipients\":[{"
+		    "\"emailAddress\":\"U@example.com\",\"action\":\"failed\","
+		    "\"status\":\"5.1.1\",\"diagnosticCode\":\"smtp; 550 5.1.1 "
+		    "user unknown\"}]}}\r\n--\r\nIf you wish to stop receiving "
+		    "notifications...\r\n",
+		    "u@example.com", "", "userunknown"},
+		{"a transcript's 2xx replies worked: the last 4xx is the failure",
+		    "From: MAILER-DAEMON@example.com (Mail Delivery System)\r\n"
+		    "Subject: Undelivered Mail Returned to Sender\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+		    "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+		    "Final-Recipient: rfc822; k@example.net\r\n"
+		    "Action: failed\r\n"
+		    "Diagnostic-Code: X-Postfix; Out: 250 2.1.5 Ok In: DATA "
+		    "Out: 451 4.3.0 Error: queue file write error\r\n"
+		    "\r\n--B--\r\n",
+		    "k@example.net", "", "systemerror"},
 	};
 	size_t i;
 
@@ -336,6 +394,57 @@ bounce_recipient_layouts(void **state)
 		assert_string_equal(b.rcpts[0].recipient, t[i].rcpt);
 		assert_string_equal(b.rcpts[0].final_recipient, t[i].final);
 		assert_string_equal(b.rcpts[0].reason, t[i].reason);
+		mw_arena_free(&a);
+	}
+}
+
+/* Complaints and opt-outs that are not RFC 5965 multipart/reports. */
+static void
+bounce_feedback_variants(void **state)
+{
+	static const struct {
+		const char *name, *msg, *rcpt, *type;
+	} t[] = {
+		{"the ARF drafts' Removal-Recipient names the address",
+		    "From: <fbl@example.com>\r\nSubject: FW: x\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+		    "report-type=feedback-report; boundary=\"B\"\r\n\r\n"
+		    "--B\r\nContent-Type: message/feedback-report\r\n\r\n"
+		    "Feedback-Type: opt-out\r\nUser-Agent: ARF-Agent/1.0\r\n"
+		    "Version: 0.1\r\nRemoval-Recipient: User@example.com\r\n"
+		    "\r\n--B--\r\n",
+		    "user@example.com", "opt-out"},
+		{"Outlook.com JMRP: no report part, the complainant in the "
+		    "returned message's X-HmXmrOriginalRecipient",
+		    "From: staff@hotmail.com\r\n"
+		    "Subject: complaint about message from 192.0.2.1\r\n"
+		    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+		    "boundary=\"B\"\r\n\r\n--B\r\n"
+		    "Content-Type: message/rfc822\r\n\r\n"
+		    "X-HmXmrOriginalRecipient: k@example.com\r\n"
+		    "From: s@example.org\r\nTo: other@example.com\r\n"
+		    "Subject: x\r\n\r\nbody\r\n--B--\r\n",
+		    "k@example.com", "abuse"},
+		{"Apple Mail's unsubscribe is an opt-out, not a vacation reply",
+		    "From: k@icloud.com\r\nTo: opt-out-1@example.org\r\n"
+		    "Subject: unsubscribe\r\nX-Apple-Unsubscribe: true\r\n"
+		    "\r\nApple Mail sent this email to unsubscribe.\r\n",
+		    "k@icloud.com", "opt-out"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_bounce b;
+
+		print_message("%s\n", t[i].name);
+		assert_int_equal(mw_bounce_parse(&b, a,
+		    (const uint8_t *)t[i].msg, strlen(t[i].msg), NULL), 0);
+		assert_int_equal(b.kind, MW_BOUNCE_FEEDBACK);
+		assert_int_equal(b.nrcpts, 1);
+		assert_string_equal(b.rcpts[0].recipient, t[i].rcpt);
+		assert_string_equal(b.rcpts[0].reason, "feedback");
+		assert_string_equal(b.rcpts[0].feedback_type, t[i].type);
 		mw_arena_free(&a);
 	}
 }
@@ -373,6 +482,7 @@ main(void)
 		cmocka_unit_test(bounce_postfix_dsn),
 		cmocka_unit_test(bounce_not_and_tiny),
 		cmocka_unit_test(bounce_recipient_layouts),
+		cmocka_unit_test(bounce_feedback_variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
