@@ -12,11 +12,14 @@ Each reason's patterns become one const array of strings, and
 mw__bounce_ptab[] lists the reasons with their arrays (declared in
 lib/bounce/bounce_int.h).  The generator is the data's linter: an unknown
 reason, a pattern with upper case or control characters, an empty piece
-around "*", a duplicate or a missing source fails the build with
-file:line and the reason.
+around "*", a duplicate or a missing source (kbfile.rows: no empty field)
+fails the build with file:line and the reason.
 """
 
 import sys
+
+import kbfile
+from kbfile import cstr, fail, report, rows
 
 REASONS = """authfailure badreputation blocked contenterror delivered exceedlimit
 expired failedstarttls feedback filtered hasmoved hostunknown mailboxfull
@@ -27,65 +30,47 @@ undefined userunknown vacation virusdetected""".split()
 PATTERN_MAX = 200   # a reply text is at most 512 octets; a pattern is a phrase
 
 
-def cstr(s):
-    out = []
-    for ch in s:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "?":
-            out.append("\\?")   # no trigraphs
-        elif ord(ch) < 128:
-            out.append(ch)
-        else:
-            out.extend("\\%03o" % b for b in ch.encode("utf-8"))
-    return '"' + "".join(out) + '"'
+def forgive_lead_space(where, cols):
+    """A pattern may start with one space, a word boundary (" said: 550
+    blocked"); kbfile.rows reports it as a stray blank.  That is the only
+    blank forgiven: the other fields and the pattern's end stay checked."""
+    reason, pat, source = cols
+    if (pat[:1] == " " and pat[1:2] not in ("", " ") and pat == pat.rstrip()
+            and reason == reason.strip() and source == source.strip()):
+        msg = "%s: leading or trailing blanks" % where
+        if msg in kbfile.errors:
+            kbfile.errors.remove(msg)
 
 
-def bigram(pat):
-    """The prefilter key of a pattern: its first two bytes hashed as
-    lib/bounce/reason.c hashes the text's (BIGRAM in bounce_int.h)."""
-    body = pat[1:] if pat[:1] in "!=" else pat
-    b = body.split("*")[0].encode("utf-8")
-    if len(b) < 2:
-        return 0xFFFF
-    return (b[0] * 31 + b[1]) & 4095
+def cstr_pat(s):
+    """kbfile.cstr, with "?" escaped: no trigraphs in a pattern."""
+    return cstr(s).replace("?", "\\?")
 
 
 def main():
     out, path = sys.argv[1], sys.argv[2]
-    errors, byreason, seen = [], {}, set()
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            where = "%s:%d" % (path, n)
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) != 3:
-                errors.append("%s: want 3 tab-separated columns" % where)
-                continue
-            reason, pat, source = cols
-            if reason not in REASONS:
-                errors.append("%s: unknown reason %r" % (where, reason))
-            if pat != pat.lower():
-                errors.append("%s: pattern must be lower case" % where)
-            if any(ord(c) < 32 for c in pat) or not pat.strip():
-                errors.append("%s: empty pattern or control chars" % where)
-            if len(pat) > PATTERN_MAX:
-                errors.append("%s: pattern over %d bytes" % (where, PATTERN_MAX))
-            if "  " in pat:
-                errors.append("%s: double space (text is squeezed)" % where)
-            body = pat[1:] if pat[:1] in "!=" else pat
-            if any(p == "" for p in body.split("*")):
-                errors.append("%s: empty piece around '*'" % where)
-            if not source.strip():
-                errors.append("%s: no source" % where)
-            if (reason, pat) in seen:
-                errors.append("%s: duplicate" % where)
-            seen.add((reason, pat))
-            byreason.setdefault(reason, []).append(pat)
-    if errors:
-        sys.stderr.write("\n".join(errors) + "\n")
+    byreason, seen = {}, set()
+    for where, cols in rows(path, 3, 3):
+        forgive_lead_space(where, cols)
+        reason, pat, source = cols
+        if reason not in REASONS:
+            fail(where, "unknown reason %r" % reason)
+        if pat != pat.lower():
+            fail(where, "pattern must be lower case")
+        if any(ord(c) < 32 for c in pat):
+            fail(where, "control chars in pattern")
+        if len(pat) > PATTERN_MAX:
+            fail(where, "pattern over %d bytes" % PATTERN_MAX)
+        if "  " in pat:
+            fail(where, "double space (text is squeezed)")
+        body = pat[1:] if pat[:1] in "!=" else pat
+        if any(p == "" for p in body.split("*")):
+            fail(where, "empty piece around '*'")
+        if (reason, pat) in seen:
+            fail(where, "duplicate")
+        seen.add((reason, pat))
+        byreason.setdefault(reason, []).append(pat)
+    if report("gen_bounce", sys.stderr):
         sys.exit(1)
     with open(out, "w", encoding="utf-8") as o:
         o.write("/* Generated by data/gen_bounce.py from "
@@ -94,7 +79,7 @@ def main():
         for r in sorted(byreason):
             o.write("static const struct mw__bounce_pat p_%s[] = {\n" % r)
             for p in byreason[r]:
-                o.write("\t{%s, %d},\n" % (cstr(p), bigram(p)))
+                o.write("\t{%s},\n" % cstr_pat(p))
             o.write("};\n")
         o.write("\nconst struct mw__bounce_ptab mw__bounce_ptab[] = {\n")
         for r in sorted(byreason):
@@ -105,7 +90,7 @@ def main():
         o.write("\n/* decisive rows, file order within each reason */\n")
         o.write("const struct mw__bounce_decisive mw__bounce_decisive[] = {\n")
         for r, p in dec:
-            o.write('\t{"%s", %s},\n' % (r, cstr(p)))
+            o.write('\t{"%s", %s},\n' % (r, cstr_pat(p)))
         o.write("};\nconst size_t mw__bounce_ndecisive = %d;\n" % len(dec))
 
 

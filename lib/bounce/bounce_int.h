@@ -14,18 +14,12 @@
  * by data/gen_bounce.py); sorted by reason name. */
 struct mw__bounce_pat {
 	const char *pat;
-	uint16_t bigram; /* BIGRAM() of its first two bytes, 0xFFFF: none */
 };
 struct mw__bounce_ptab {
 	const char *reason;
 	const struct mw__bounce_pat *pats;
 	size_t n;
 };
-/* The former prefilter's key (a pattern can only match a text holding
- * its first two bytes); reason.c now finds every first piece in one
- * Aho-Corasick pass and no longer reads it.  Must match bigram() in
- * data/gen_bounce.py. */
-#define MW__BIGRAM(a, b) ((((unsigned)(a)) * 31u + (unsigned)(b)) & 4095u)
 extern const struct mw__bounce_ptab mw__bounce_ptab[];
 extern const size_t mw__bounce_nptab;
 /* The decisive ("=") rows again, apart, so one pass finds them. */

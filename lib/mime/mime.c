@@ -97,23 +97,44 @@ static const char *const top_skip[] = {"Received", "DKIM-Signature",
     "X-Google-DKIM-Signature", "X-Gm-Message-State", "X-Google-Smtp-Source",
     "DomainKey-Signature", NULL};
 
+/* name[0..n) (raw field-name bytes) equals w, ASCII case folded */
 static bool
-wanted(const char *name, const char *const *keep)
+name_eq(const uint8_t *name, size_t n, const char *w)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t a = name[i], b = (uint8_t)w[i];
+
+		if (b == '\0')
+			return false;
+		if (a >= 'A' && a <= 'Z')
+			a = (uint8_t)(a + 32);
+		if (b >= 'A' && b <= 'Z')
+			b = (uint8_t)(b + 32);
+		if (a != b)
+			return false;
+	}
+	return w[n] == '\0';
+}
+
+static bool
+wanted(const uint8_t *name, size_t n, const char *const *keep)
 {
 	if (keep == NULL) {
 		/* every top field comes here: the skipped ones all start
 		 * with a, d, r or x */
-		char c = (char)(name[0] | 0x20);
+		char c = (char)(n > 0 ? name[0] | 0x20 : 0);
 
 		if (c != 'a' && c != 'd' && c != 'r' && c != 'x')
 			return true;
 		for (keep = top_skip; *keep; keep++)
-			if (strcasecmp(name, *keep) == 0)
+			if (name_eq(name, n, *keep))
 				return false;
 		return true;
 	}
 	for (; *keep; keep++)
-		if (strcasecmp(name, *keep) == 0)
+		if (name_eq(name, n, *keep))
 			return true;
 	return false;
 }
@@ -143,7 +164,8 @@ copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 		const char *val;
 		size_t vl;
 
-		if (name == NULL || !wanted(name, keep))
+		if (name == NULL ||
+		    !wanted((const uint8_t *)name, strlen(name), keep))
 			continue;
 		val = g_mime_header_get_value(h);
 		if (val == NULL)
@@ -457,20 +479,36 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 	return 0;
 }
 
-/* g_mime_utils_header_unfold: white space trimmed, line breaks out. */
+/* g_mime_utils_header_unfold: white space trimmed, line breaks out.
+ * *enc (when not NULL) tells whether the result holds 8-bit bytes or
+ * "=?", which only GMime's decoder may read: one pass for both. */
 static size_t
-unfold(char *dst, const uint8_t *v, size_t n)
+unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 {
-	size_t i = 0, k = 0;
+	size_t i = 0, k = 0, j;
+	bool e = false;
 
 	while (i < n && is_lwsp(v[i]))
 		i++;
 	while (n > i && is_lwsp(v[n - 1]))
 		n--;
-	for (; i < n; i++)
-		if (v[i] != '\n' && v[i] != '\r')
-			dst[k++] = (char)v[i];
+	while (i < n) {
+		/* runs between line breaks (the text is normalised, but a
+		 * lone CR is dropped as GMime does) */
+		for (j = i; j < n && v[j] != '\n' && v[j] != '\r'; j++) {
+			uint8_t c = v[j];
+
+			if (c >= 0x80 || (c == '?' && (j > i ? v[j - 1] :
+			    (k > 0 ? (uint8_t)dst[k - 1] : 0)) == '='))
+				e = true;
+		}
+		memcpy(dst + k, v + i, j - i);
+		k += j - i;
+		i = j + 1;
+	}
 	dst[k] = '\0';
+	if (enc != NULL)
+		*enc = e;
 	return k;
 }
 
@@ -479,16 +517,12 @@ static char *
 value_of(struct mw_arena *a, const struct rawh *h)
 {
 	char *u = mw_arena_alloc(a, h->vlen + 1);
-	size_t n, i;
+	bool enc;
 
 	if (u == NULL)
 		return NULL;
-	n = unfold(u, h->val, h->vlen);
-	for (i = 0; i < n; i++)
-		if ((uint8_t)u[i] >= 0x80 || (u[i] == '=' && i + 1 < n &&
-		    u[i + 1] == '?'))
-			break;
-	if (i < n) {
+	(void)unfold(u, h->val, h->vlen, &enc);
+	if (enc) {
 		char *d;
 
 		gmime_once();
@@ -516,15 +550,14 @@ fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 		return MW_ENOMEM;
 	for (i = 0; i < hb->n; i++) {
 		const struct rawh *h = &hb->h[i];
-		char *name = mw_arena_strndup(a, (const char *)h->name,
-		    h->nlen);
-		char *val;
+		char *name, *val;
 		size_t vl;
 
-		if (name == NULL)
-			return MW_ENOMEM;
-		if (!wanted(name, keep))
+		if (!wanted(h->name, h->nlen, keep))
 			continue;
+		if ((name = mw_arena_strndup(a, (const char *)h->name,
+		    h->nlen)) == NULL)
+			return MW_ENOMEM;
 		if ((val = value_of(a, h)) == NULL)
 			return MW_ENOMEM;
 		vl = strlen(val);
@@ -745,7 +778,7 @@ decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
 		return 0;
 	if (hb->cte->vlen >= sizeof(cte))
 		return FALLBACK;
-	k = unfold(cte, hb->cte->val, hb->cte->vlen);
+	k = unfold(cte, hb->cte->val, hb->cte->vlen, NULL);
 	if (k == 0 || strcasecmp(cte, "7bit") == 0 ||
 	    strcasecmp(cte, "8bit") == 0 || strcasecmp(cte, "binary") == 0)
 		return 0;
