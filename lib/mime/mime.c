@@ -14,6 +14,7 @@
  * does not reproduce exactly to the GMime walk.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -913,8 +914,10 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 		if (!read_ctype(&ct, v, digest))
 			return FALLBACK;
 	} else {
+		/* RFC 2046 5.1.5 / RFC 2045 5.2: the default type. */
 		memset(&ct, 0, sizeof(ct));
-		strcpy(ct.mt, digest ? "message/rfc822" : "text/plain");
+		snprintf(ct.mt, sizeof(ct.mt), "%s",
+		    digest ? "message/rfc822" : "text/plain");
 	}
 	if (top != NULL)
 		*top = ct;
