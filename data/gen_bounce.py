@@ -18,7 +18,6 @@ fails the build with file:line and the reason.
 
 import sys
 
-import kbfile
 from kbfile import cstr, fail, report, rows
 
 REASONS = """authfailure badreputation blocked contenterror delivered exceedlimit
@@ -30,18 +29,6 @@ undefined userunknown vacation virusdetected""".split()
 PATTERN_MAX = 200   # a reply text is at most 512 octets; a pattern is a phrase
 
 
-def forgive_lead_space(where, cols):
-    """A pattern may start with one space, a word boundary (" said: 550
-    blocked"); kbfile.rows reports it as a stray blank.  That is the only
-    blank forgiven: the other fields and the pattern's end stay checked."""
-    reason, pat, source = cols
-    if (pat[:1] == " " and pat[1:2] not in ("", " ") and pat == pat.rstrip()
-            and reason == reason.strip() and source == source.strip()):
-        msg = "%s: leading or trailing blanks" % where
-        if msg in kbfile.errors:
-            kbfile.errors.remove(msg)
-
-
 def cstr_pat(s):
     """kbfile.cstr, with "?" escaped: no trigraphs in a pattern."""
     return cstr(s).replace("?", "\\?")
@@ -50,8 +37,9 @@ def cstr_pat(s):
 def main():
     out, path = sys.argv[1], sys.argv[2]
     byreason, seen = {}, set()
-    for where, cols in rows(path, 3, 3):
-        forgive_lead_space(where, cols)
+    # A pattern may start with one space, a word boundary (" said: 550
+    # blocked").
+    for where, cols in rows(path, 3, 3, lead_space=(1,)):
         reason, pat, source = cols
         if reason not in REASONS:
             fail(where, "unknown reason %r" % reason)

@@ -13,8 +13,12 @@ def fail(where, msg):
     errors.append("%s: %s" % (where, msg))
 
 
-def rows(path, ncols_min, ncols_max):
-    """(file:line, fields) for each fact line of path; checks the header."""
+def rows(path, ncols_min, ncols_max, lead_space=()):
+    """(file:line, fields) for each fact line of path; checks the header.
+
+    A field whose index is in lead_space may start with one space (a word
+    boundary in a phrase); every other blank at a field's ends is an error.
+    """
     with open(path, encoding="utf-8") as f:
         head = f.read(8192)
     if not head.startswith("#") or "Source" not in head:
@@ -26,7 +30,10 @@ def rows(path, ncols_min, ncols_max):
             if not line.strip() or line.startswith("#"):
                 continue
             cols = line.split("\t")
-            if line != line.strip() or any(c != c.strip() for c in cols):
+            bare = [c[1:] if i in lead_space and c[:1] == " " else c
+                    for i, c in enumerate(cols)]
+            if line.rstrip() != line or any(c != c.strip() for c in bare) \
+                    or (line[:1].isspace() and 0 not in lead_space):
                 fail(where, "leading or trailing blanks")
             if not ncols_min <= len(cols) <= ncols_max:
                 fail(where, "want %d..%d tab-separated fields, got %d"
