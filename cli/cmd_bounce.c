@@ -296,6 +296,8 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 	for (i = 0; i < nr; i++)
 		mw_buf_printf(out, "  %-16s %zu\n", reasons[i].key,
 		    reasons[i].n);
+	if (nd == 0)
+		return;
 	mw_buf_printf(out, "%s:\n",
 	    mw_tr(lang, N_("By destination domain")));
 	for (i = 0; i < nd && i < 20; i++)
@@ -381,7 +383,10 @@ cmd_bounce_run(const struct bounce_opts *o, char **paths, int npaths)
 				fwrite(out.p, 1, out.len, stdout);
 			}
 	}
-	if (o->summary || r.messages > 1) {
+	for (n = 0; n < r.nitems && r.items[n].ri == NULL; n++)
+		;
+	/* With nothing that failed, the summary is the answer: say it. */
+	if (o->summary || r.messages > 1 || (!o->json && n == r.nitems)) {
 		mw_buf_reset(&out);
 		summary(&r, &out, lang);
 		fwrite(out.p, 1, out.len, stdout);
