@@ -288,11 +288,11 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 		mw_buf_puts(out, "}}\n");
 		return;
 	}
-	mw_buf_printf(out, "\n%s: %zu %s, %zu %s (%zu %s)\n",
-	    mw_tr(lang, N_("Summary")), r->messages,
-	    mw_tr(lang, N_("messages")), r->nitems,
-	    mw_tr(lang, N_("failed recipients")), hard,
-	    mw_tr(lang, N_("hard")));
+	/* "label: number" needs no plural forms in any language. */
+	mw_buf_printf(out, "\n%s: %s: %zu, %s: %zu (%s: %zu)\n",
+	    mw_tr(lang, N_("Summary")), mw_tr(lang, N_("messages")),
+	    r->messages, mw_tr(lang, N_("failed recipients")), r->nitems,
+	    mw_tr(lang, N_("hard")), hard);
 	for (i = 0; i < nr; i++)
 		mw_buf_printf(out, "  %-16s %zu\n", reasons[i].key,
 		    reasons[i].n);
