@@ -624,6 +624,42 @@ findings(struct audit *au)
 
 static void check_next_ip(struct audit *au);
 
+/* Whether r already has finding id with this evidence. */
+static bool
+reported(const struct mw_report *r, enum mw_finding_id id, const char *ev)
+{
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (r->findings[i].def->id == id &&
+		    r->findings[i].evidence != NULL &&
+		    strcmp(r->findings[i].evidence, ev) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * SPF_OK when the top record was read and nothing is wrong with it, its
+ * includes or the --ip results: without it a clean record leaves no
+ * trace in the report.
+ */
+static void
+report_ok(struct audit *au)
+{
+	const struct mw_report *r = au->r;
+	const struct mw_spf_node *top = &au->nodes[0].pub;
+
+	if (au->stopped || top->record == NULL || r->truncated)
+		return;
+	for (size_t i = 0; i < au->n; i++)
+		if (strcmp(au->nodes[i].pub.status, "temperror") == 0)
+			return;
+	for (size_t i = 0; i < r->nfindings; i++)
+		if (r->findings[i].def->sev != MW_SEV_INFO)
+			return;
+	mw_report_add(au->r, MW_F_SPF_OK, au->domain, top->record,
+	    au->domain, mw_arena_printf(au->a, "%u", au->out.lookups),
+	    top->record);
+}
+
 static void
 on_ip_checked(void *ud, const struct mw_spf_outcome *o)
 {
@@ -634,13 +670,22 @@ on_ip_checked(void *ud, const struct mw_spf_outcome *o)
 	if (o->result == MW_SPF_PASS) {
 		mw_report_add(au->r, MW_F_SPF_PASS, au->domain, o->mech_domain,
 		    ip, au->domain, o->mechanism);
+	} else if (o->result == MW_SPF_PERMERROR ||
+	           o->result == MW_SPF_TEMPERROR) {
+		/* The record is at fault, not the address: it may well be
+		 * listed.  One finding per cause, not one per address. */
+		enum mw_finding_id id = o->result == MW_SPF_PERMERROR
+		                            ? MW_F_SPF_PERMERROR
+		                            : MW_F_SPF_TEMPERROR;
+		const char *why = o->reason ? o->reason : "?";
+		if (!reported(au->r, id, why))
+			mw_report_add(au->r, id, au->domain, why, au->domain,
+			    why, o->problem ? o->problem : au->domain);
 	} else {
 		mw_report_add(au->r, MW_F_SPF_IP_NOT_COVERED, au->domain,
 		    o->reason ? o->reason : o->mechanism, ip, au->domain,
 		    mw_spf_result_name(o->result));
-		if (o->result != MW_SPF_TEMPERROR &&
-		    o->result != MW_SPF_PERMERROR)
-			au->add[au->nadd++] = mw__spf_ip_term(au->a, ip);
+		au->add[au->nadd++] = mw__spf_ip_term(au->a, ip);
 	}
 	check_next_ip(au);
 }
@@ -653,6 +698,7 @@ finish(struct audit *au)
 	struct mw_spf_node *nodes;
 
 	findings(au);
+	report_ok(au);
 	/* The public nodes as an array of their own. */
 	if ((nodes = mw_arena_calloc(au->a, au->n, sizeof(*nodes))) != NULL) {
 		for (size_t i = 0; i < au->n; i++)

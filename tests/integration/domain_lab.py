@@ -123,16 +123,22 @@ CASES = [
      ["spf.pass"], {},
      {"spf.fix_record": "v=spf1 ip4:203.0.113.10 ip4:203.0.113.77 -all"},
      "rules.bulk_not_met"),
-    (["spf-chain.test"], [], ["spf.too_many_lookups"],
+    (["spf-chain.test"], ["spf.ok"], ["spf.too_many_lookups"],
      {"spf_lookups": 2}, {}, "rules.met"),
-    (["spf-toomany.test"], ["spf.too_many_lookups"], ["spf.pass"],
+    # A clean record without --ip still leaves a finding: SPF was checked.
+    (["spf-good.test"], ["spf.ok"], ["spf.pass", "spf.ip_not_covered",
+                                     "spf.fix_record"],
+     {"spf_lookups": 0}, {}, "rules.met"),
+    (["spf-toomany.test"], ["spf.too_many_lookups"], ["spf.pass", "spf.ok"],
      {"spf_lookups": 11, "spf_lookups_strict": 12,
       "sending_ips": "203.0.113.10, 198.51.100.111"}, {},
      "rules.bulk_not_met"),
-    # Listed in the record, but check_host stops at the 11th lookup.
+    # Listed in the record, but check_host stops at the 11th lookup: the
+    # record is broken (permerror), the address is not missing from it.
     (["spf-toomany.test", "--ip", "203.0.113.10"],
-     ["spf.too_many_lookups", "spf.ip_not_covered"], ["spf.pass"], {}, {},
-     "rules.bulk_not_met"),
+     ["spf.too_many_lookups", "spf.permerror"],
+     ["spf.pass", "spf.ip_not_covered", "spf.ok"], {},
+     {"spf.too_many_lookups": "ip4:203.0.113.10"}, "rules.bulk_not_met"),
     (["spf-void.test"], ["spf.too_many_void", "spf.void_lookup"], [],
      {"spf_void_lookups": 3},
      {"spf.fix_record": "v=spf1 ip4:203.0.113.10 -all"},
@@ -147,6 +153,13 @@ CASES = [
     (["spf-mxcount.test"], ["spf.lookups_disputed"],
      ["spf.too_many_lookups"],
      {"spf_lookups": 8, "spf_lookups_strict": 11}, {}, "rules.met"),
+]
+
+# Text output (no --json): (args, lines that must appear).
+TEXT_CASES = [
+    (["spf-good.test"],
+     ["SPF", "  info: The SPF record of spf-good.test is valid: "
+      "0 of 10 DNS lookups"]),
 ]
 
 
@@ -189,8 +202,17 @@ def main():
               f"{sorted(c for c in codes if not c.startswith('rules.'))}"
               + (f" -- {'; '.join(errs)}" if errs else ""))
         failures += bool(errs)
-    print(f"domain against the lab: {len(CASES) - failures}/{len(CASES)} "
-          "cases right")
+    for args, lines in TEXT_CASES:
+        out = subprocess.run([MAILWHY, "domain", "--lab"] + args,
+                             env=dict(os.environ, LANG="C", LC_ALL="C"),
+                             capture_output=True, text=True, timeout=60)
+        got = out.stdout.splitlines()
+        missing = [ln for ln in lines if ln not in got]
+        print(f"{'ok  ' if not missing else 'FAIL'} text {' '.join(args)}"
+              + (f" -- missing {missing}" if missing else ""))
+        failures += bool(missing)
+    total = len(CASES) + len(TEXT_CASES)
+    print(f"domain against the lab: {total - failures}/{total} cases right")
     return 1 if failures else 0
 
 

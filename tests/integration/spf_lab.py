@@ -48,13 +48,21 @@ CHECKS = [
 
 # domain, extra args -> (codes that must appear, codes that must not, facts)
 AUDITS = [
-    ("spf-good.test", ["--ip", SENDER_IP], ([], ["spf.ip_not_covered"],
+    ("spf-good.test", ["--ip", SENDER_IP], (["spf.pass", "spf.ok"],
+                                            ["spf.ip_not_covered"],
                                             {"lookups": 0})),
+    ("spf-good.test", [], (["spf.ok"], ["spf.fix_record"], {"lookups": 0})),
+    # Listed, but check_host returns permerror: the record's fault.
+    ("spf-toomany.test", ["--ip", SENDER_IP],
+     (["spf.permerror", "spf.too_many_lookups"],
+      ["spf.ip_not_covered", "spf.ok", "spf.pass"], {"lookups": 11})),
     ("spf-good.test", ["--ip", OTHER_IP], (["spf.ip_not_covered",
                                             "spf.fix_record"], [],
                                            {"fixed_record": "v=spf1 ip4:203.0.113.10 ip4:203.0.113.77 -all"})),
-    ("spf-chain.test", [], ([], ["spf.too_many_lookups"], {"lookups": 2})),
-    ("spf-toomany.test", [], (["spf.too_many_lookups"], [], {"lookups": 11})),
+    ("spf-chain.test", [], (["spf.ok"], ["spf.too_many_lookups"],
+                            {"lookups": 2})),
+    ("spf-toomany.test", [], (["spf.too_many_lookups"], ["spf.ok"],
+                              {"lookups": 11})),
     ("spf-void.test", [], (["spf.too_many_void", "spf.void_lookup"], [],
                            {"void_lookups": 3,
                             "fixed_record": "v=spf1 ip4:203.0.113.10 -all"})),
