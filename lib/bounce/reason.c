@@ -408,6 +408,17 @@ ac_clear(void)
 		r->ends[r->hit[--r->nhit]] = AC_NONE;
 }
 
+/* The scan says row's first piece is nowhere in the text: the row
+ * cannot match, and no call is made to learn it. */
+static inline bool
+row_absent(const uint32_t *ends, size_t row)
+{
+	uint16_t pid;
+
+	return ends != NULL && (pid = ac.row_pid[row]) != UINT16_MAX &&
+	    ends[pid] == AC_NONE;
+}
+
 /* aligned() with the first piece already found by ac_scan. */
 static bool
 aligned_row(const char *text, size_t len, const char *pat,
@@ -457,8 +468,11 @@ mw__bounce_match(const char *reason, const char *folded, size_t len,
 	base = ends != NULL ? ac.row_base[t - mw__bounce_ptab] : 0;
 	/* "!" rows are exceptions: any of them vetoes the reason */
 	for (i = 0; i < t->n; i++) {
-		const char *pat = t->pats[i].pat;
+		const char *pat;
 
+		if (row_absent(ends, base + i))
+			continue;
+		pat = t->pats[i].pat;
 		if (pat[0] == '!') {
 			if (aligned_row(folded, len, pat + 1, ends, base + i))
 				return false;
@@ -480,7 +494,7 @@ decisive(const char *folded, size_t len, const uint32_t *ends)
 	if (len == 0)
 		return NULL;
 	for (i = 0; i < mw__bounce_ndecisive; i++)
-		if (aligned_row(folded, len, mw__bounce_decisive[i].pat, ends,
+		if (!row_absent(ends, ac.dec_base + i) && aligned_row(folded, len, mw__bounce_decisive[i].pat, ends,
 		    ac.dec_base + i))
 			return mw__bounce_decisive[i].reason;
 	return NULL;

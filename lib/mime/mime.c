@@ -482,34 +482,51 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 
 /* g_mime_utils_header_unfold: white space trimmed, line breaks out.
  * *enc (when not NULL) tells whether the result holds 8-bit bytes or
- * "=?", which only GMime's decoder may read: one pass for both. */
+ * "=?", which only GMime's decoder may read.  The runs between line
+ * breaks are found with memchr and the check is made on the joined
+ * result (an "=?" split by a fold counts, as GMime reads it so). */
 static size_t
 unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 {
 	size_t i = 0, k = 0, j;
-	bool e = false;
 
 	while (i < n && is_lwsp(v[i]))
 		i++;
 	while (n > i && is_lwsp(v[n - 1]))
 		n--;
 	while (i < n) {
-		/* runs between line breaks (the text is normalised, but a
-		 * lone CR is dropped as GMime does) */
-		for (j = i; j < n && v[j] != '\n' && v[j] != '\r'; j++) {
-			uint8_t c = v[j];
+		/* the text is normalised, but a lone CR is dropped as
+		 * GMime does */
+		const uint8_t *nl = memchr(v + i, '\n', n - i);
+		const uint8_t *cr;
 
-			if (c >= 0x80 || (c == '?' && (j > i ? v[j - 1] :
-			    (k > 0 ? (uint8_t)dst[k - 1] : 0)) == '='))
-				e = true;
-		}
+		j = nl != NULL ? (size_t)(nl - v) : n;
+		if ((cr = memchr(v + i, '\r', j - i)) != NULL)
+			j = (size_t)(cr - v);
 		memcpy(dst + k, v + i, j - i);
 		k += j - i;
 		i = j + 1;
 	}
 	dst[k] = '\0';
-	if (enc != NULL)
+	if (enc != NULL) {
+		bool e = false;
+		const char *q = dst;
+		uint64_t w;
+
+		while (!e && (q = memchr(q, '?', k - (size_t)(q - dst))) !=
+		    NULL) {
+			e = q > dst && q[-1] == '=';
+			q++;
+		}
+
+		for (j = 0; !e && j + 8 <= k; j += 8) {
+			memcpy(&w, dst + j, 8);
+			e = (w & 0x8080808080808080u) != 0;
+		}
+		for (; !e && j < k; j++)
+			e = (uint8_t)dst[j] >= 0x80;
 		*enc = e;
+	}
 	return k;
 }
 
