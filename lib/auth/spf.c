@@ -789,12 +789,18 @@ expand_target(struct check *k, const struct mw_spf_term *t)
 	return true;
 }
 
-static void
-eval_dns_term(struct check *k, struct frame *f, const struct mw_spf_term *t)
+/*
+ * What every DNS-querying term (and redirect) does first: wait for the
+ * %{p} lookup when its spec needs it, count the lookup against RFC 7208
+ * 4.6.4's limit, expand the target.  false when the check stopped or is
+ * waiting; it resumes or has finished by then.
+ */
+static bool
+dns_term_start(struct check *k, struct frame *f, const struct mw_spf_term *t)
 {
 	if (needs_p(t->spec) && k->pstate != 2) {
 		p_start(k);
-		return;
+		return false;
 	}
 	if (++k->o->lookups > MW_SPF_LOOKUPS_MAX) {
 		finish(k, MW_SPF_PERMERROR,
@@ -803,9 +809,15 @@ eval_dns_term(struct check *k, struct frame *f, const struct mw_spf_term *t)
 		        "in the record of %s)",
 		        MW_SPF_LOOKUPS_MAX, t->text, f->domain),
 		    t->text);
-		return;
+		return false;
 	}
-	if (!expand_target(k, t))
+	return expand_target(k, t);
+}
+
+static void
+eval_dns_term(struct check *k, struct frame *f, const struct mw_spf_term *t)
+{
+	if (!dns_term_start(k, f, t))
 		return;
 	k->matched = k->temp = false;
 	k->nnames = 0;
@@ -862,20 +874,7 @@ redirect(struct check *k, struct frame *f)
 	const struct mw_spf_term *t = f->rec->redirect;
 	const char *via = t->text;
 
-	if (needs_p(t->spec) && k->pstate != 2) {
-		p_start(k);
-		return;
-	}
-	if (++k->o->lookups > MW_SPF_LOOKUPS_MAX) {
-		finish(k, MW_SPF_PERMERROR,
-		    mw_arena_printf(k->a,
-		        "more than %d DNS lookups (at '%s' "
-		        "in the record of %s)",
-		        MW_SPF_LOOKUPS_MAX, t->text, f->domain),
-		    t->text);
-		return;
-	}
-	if (!expand_target(k, t))
+	if (!dns_term_start(k, f, t))
 		return;
 	if (f->step < k->o->npath)
 		k->o->path[f->step].outcome = "redirect";

@@ -186,13 +186,15 @@ copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 	return 0;
 }
 
+/*
+ * The next zeroed part slot, growing the array in the arena; NULL (and
+ * truncated set) past MW_MIME_PARTS_MAX, or when out of memory.
+ */
 static struct mw_mime_part *
-new_part(struct walk *w, GMimeObject *obj, unsigned depth)
+part_slot(struct walk *w)
 {
 	struct mw_mime *m = w->m;
 	struct mw_mime_part *p;
-	GMimeContentType *ct;
-	char *mt;
 
 	if (m->nparts >= MW_MIME_PARTS_MAX) {
 		m->truncated = true;
@@ -214,6 +216,18 @@ new_part(struct walk *w, GMimeObject *obj, unsigned depth)
 	}
 	p = &m->parts[m->nparts++];
 	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+static struct mw_mime_part *
+new_part(struct walk *w, GMimeObject *obj, unsigned depth)
+{
+	struct mw_mime_part *p;
+	GMimeContentType *ct;
+	char *mt;
+
+	if ((p = part_slot(w)) == NULL)
+		return NULL;
 	ct = g_mime_object_get_content_type(obj);
 	mt = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
 	p->type = lower_dup(w->a, mt ? mt : "text/plain");
@@ -341,29 +355,10 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 static struct mw_mime_part *
 new_fpart(struct walk *w, const char *type, unsigned depth)
 {
-	struct mw_mime *m = w->m;
 	struct mw_mime_part *p;
 
-	if (m->nparts >= MW_MIME_PARTS_MAX) {
-		m->truncated = true;
+	if ((p = part_slot(w)) == NULL)
 		return NULL;
-	}
-	if (m->nparts == w->partcap) {
-		size_t nc = w->partcap ? w->partcap * 2 : 8;
-		struct mw_mime_part *np;
-
-		if (nc > MW_MIME_PARTS_MAX)
-			nc = MW_MIME_PARTS_MAX;
-		np = mw_arena_calloc(w->a, nc, sizeof(*np));
-		if (np == NULL)
-			return NULL;
-		if (m->nparts)
-			memcpy(np, m->parts, m->nparts * sizeof(*np));
-		m->parts = np;
-		w->partcap = nc;
-	}
-	p = &m->parts[m->nparts++];
-	memset(p, 0, sizeof(*p));
 	p->type = mw_arena_strdup(w->a, type);
 	p->depth = depth;
 	p->data = (const uint8_t *)"";
