@@ -19,6 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <iconv.h>
+#include <pthread.h>
+
 #include <gmime/gmime.h>
 
 #include "mailwhy/mime.h"
@@ -43,6 +46,59 @@ gmime_once(void)
 	if (!done) {
 		g_mime_init();
 		done = 1;
+	}
+}
+
+/*
+ * glibc loads a converter module (ISO-2022-JP.so, KOI8-R.so...) on
+ * iconv_open and unloads it on the last iconv_close: GMime opens and
+ * closes one per converted part or encoded word, so every Japanese or
+ * Latin-1 bounce paid a dlopen and a dlclose (a fifth of the bounce
+ * benchmark's time).  One descriptor per charset seen is kept open, never
+ * used, so the module stays loaded; at most MW_MIME_CHARSET_PINS.
+ */
+static void
+pin_charset(const char *cs, size_t len)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static char names[MW_MIME_CHARSET_PINS][64];
+	static size_t n;
+	char want[64];
+	const char *ic;
+	size_t i;
+
+	if (len == 0 || len >= sizeof(want))
+		return;
+	memcpy(want, cs, len);
+	want[len] = '\0';
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < n && strcasecmp(names[i], want) != 0; i++)
+		;
+	if (i == n && n < MW_MIME_CHARSET_PINS) {
+		/* the name GMime itself hands to iconv_open */
+		ic = g_mime_charset_iconv_name(want);
+		if (ic != NULL && iconv_open("UTF-8", ic) != (iconv_t)-1) {
+			memcpy(names[n], want, len + 1);
+			n++;
+		}
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+/* The charsets of a value's RFC 2047 words ("=?koi8-r?B?...?="). */
+static void
+pin_word_charsets(const char *v)
+{
+	const char *p = v, *e;
+	size_t k;
+
+	while ((p = strstr(p, "=?")) != NULL) {
+		p += 2;
+		k = strcspn(p, "?*\n");
+		e = p + k;
+		if (*e == '?' || *e == '*')
+			pin_charset(p, k);
+		p = e;
 	}
 }
 
@@ -539,6 +595,7 @@ value_of(struct mw_arena *a, const struct rawh *h)
 		char *d;
 
 		gmime_once();
+		pin_word_charsets(u);
 		d = g_mime_utils_header_decode_text(NULL, u);
 		u = mw_arena_strdup(a, d ? d : "");
 		g_free(d);
@@ -825,6 +882,7 @@ convert(struct walk *w, struct mw_mime_part *p, const char *cs,
 	int rc;
 
 	gmime_once();
+	pin_charset(cs, strlen(cs));
 	ba = g_byte_array_new();
 	mem = g_mime_stream_mem_new_with_byte_array(ba);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), TRUE);

@@ -216,6 +216,10 @@
 /* One unfolded header value kept; RFC 5322 2.1.1 lines are 998 octets
  * and long Received or DKIM fields fold to a few thousand. */
 #define MW_MIME_HEADER_MAX 8192
+/* Charsets whose glibc converter stays loaded once seen (lib/mime
+ * pin_charset): bounces use a dozen; past this a new one is loaded and
+ * unloaded per use again, which is slower but still right. */
+#define MW_MIME_CHARSET_PINS 32
 
 /* Bounces (lib/bounce: RFC 3464, RFC 6533, RFC 5965, RFC 3834) */
 /* One delivery-status field, folded lines joined.  RFC 5322 2.1.1 caps a
