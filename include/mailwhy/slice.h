@@ -21,6 +21,15 @@ bool mw_slice_eq(struct mw_slice a, struct mw_slice b);
 bool mw_slice_caseeq(struct mw_slice a, struct mw_slice b);
 bool mw_slice_caseeq_cstr(struct mw_slice a, const char *s);
 bool mw_slice_has_prefix(struct mw_slice s, struct mw_slice prefix);
+/*
+ * The first place needle[0..nlen) occurs in hay[0..hlen), ASCII case
+ * folded (strcasestr in the C locale, without the two-way setup that
+ * dominates on the short needles and texts of mail), or NULL.
+ */
+const char *mw_ci_find(const char *hay, size_t hlen, const char *needle,
+    size_t nlen);
+/* mw_ci_find over NUL-terminated strings; a NULL hay has no needle. */
+const char *mw_ci_strstr(const char *hay, const char *needle);
 /* Without leading and trailing SP, HTAB, CR, LF. */
 struct mw_slice mw_slice_trim(struct mw_slice s);
 

@@ -58,10 +58,12 @@ find_addr(const uint8_t *p, size_t len, size_t from, size_t *s, size_t *n)
 	size_t i;
 
 	for (i = from; i < len; i++) {
+		const uint8_t *at = memchr(p + i, '@', len - i);
 		size_t a, b;
 
-		if (p[i] != '@')
-			continue;
+		if (at == NULL)
+			return false;
+		i = (size_t)(at - p);
 		a = i;
 		while (a > 0 && is_local(p[a - 1]) && i - a < MW_ADDR_LOCAL_MAX)
 			a--;
@@ -147,7 +149,8 @@ is_cut(const struct line *l)
 	    (starts_ci(p, len, "received: from") ||
 	    starts_ci(p, len, "return-path:")))
 		return true;
-	for (i = 0; i < len && strchr("-=_*# ", p[i]) != NULL; i++)
+	for (i = 0; i < len && (p[i] == '-' || p[i] == '=' || p[i] == '_' ||
+	    p[i] == '*' || p[i] == '#' || p[i] == ' '); i++)
 		if (p[i] != ' ')
 			deco++;
 	if (deco < 3)
@@ -320,7 +323,7 @@ remote_from(struct mw_arena *a, const char *d)
 	size_t k;
 
 	for (k = 0; keys[k] != NULL; k++) {
-		const char *h = strcasestr(d, keys[k]);
+		const char *h = mw_ci_strstr(d, keys[k]);
 		size_t n = 0;
 
 		if (h == NULL)
@@ -336,41 +339,64 @@ remote_from(struct mw_arena *a, const char *d)
 	return NULL;
 }
 
+/* Does d start with the lowercase ASCII word w, case folded? */
+static inline bool
+at_ci(const char *d, const char *w)
+{
+	for (; *w; d++, w++)
+		if (((unsigned char)*d | 0x20) != (unsigned char)*w ||
+		    *d == '\0')
+			return false;
+	return true;
+}
+
 const char *
 mw__bounce_command(const char *d)
 {
-	/* one pass for all the phrases (this runs on every diagnostic);
-	 * the order of the tests below is the order of precedence */
-	static const struct {
-		const char *w;
-		unsigned bit;
-	} ph[] = {{"rcpt", 1}, {"does not like recipient", 1},
-	    {"recipient address rejected", 1}, {"mail from", 2},
-	    {"end of data", 4}, {"after data", 4}, {"data command", 4},
-	    {"ehlo", 8}, {"helo", 8}, {"initial connection", 16}};
+	/* one pass for all the phrases (this runs on every diagnostic),
+	 * each position tried only against the phrases its letter starts;
+	 * the order of the tests after the loop is the order of
+	 * precedence.  Bits: 1 RCPT, 2 MAIL, 4 DATA, 8 EHLO, 16 CONN. */
 	unsigned seen = 0;
-	size_t i, k;
 
-	for (; *d; d++) {
-		unsigned char c = (unsigned char)*d | 0x20;
-
-		if (c != 'r' && c != 'd' && c != 'm' && c != 'e' &&
-		    c != 'a' && c != 'h' && c != 'i')
-			continue;
-		for (k = 0; k < sizeof(ph) / sizeof(ph[0]); k++) {
-			const char *w = ph[k].w;
-
-			if (w[0] != c || (seen & ph[k].bit))
-				continue;
-			for (i = 1; w[i] && d[i] &&
-			    ((unsigned char)d[i] | 0x20) == (unsigned char)w[i];
-			    i++)
-				;
-			if (w[i] == '\0')
-				seen |= ph[k].bit;
-		}
-		if (seen & 1)
+	for (; *d && !(seen & 1); d++) {
+		switch ((unsigned char)*d | 0x20) {
+		case 'r':
+			if (at_ci(d, "rcpt") ||
+			    at_ci(d, "recipient address rejected"))
+				seen |= 1;
 			break;
+		case 'd':
+			if (at_ci(d, "does not like recipient"))
+				seen |= 1;
+			else if (at_ci(d, "data command"))
+				seen |= 4;
+			break;
+		case 'm':
+			if (at_ci(d, "mail from"))
+				seen |= 2;
+			break;
+		case 'e':
+			if (at_ci(d, "end of data"))
+				seen |= 4;
+			else if (at_ci(d, "ehlo"))
+				seen |= 8;
+			break;
+		case 'a':
+			if (at_ci(d, "after data"))
+				seen |= 4;
+			break;
+		case 'h':
+			if (at_ci(d, "helo"))
+				seen |= 8;
+			break;
+		case 'i':
+			if (at_ci(d, "initial connection"))
+				seen |= 16;
+			break;
+		default:
+			break;
+		}
 	}
 	if (seen & 1)
 		return "RCPT";

@@ -38,13 +38,18 @@ is_ftext(uint8_t c)
 static struct mw_slice
 take_line(struct mw_cursor *c)
 {
-	struct mw_slice s = {c->p + c->pos, 0};
-	int ch;
+	const uint8_t *b = c->p + c->pos, *nl, *cr;
+	size_t rem = mw_cursor_left(c);
+	struct mw_slice s = {b, rem};
 
-	while ((ch = mw_cursor_peek(c)) >= 0 && ch != '\n' && ch != '\r') {
-		c->pos++;
-		s.len++;
-	}
+	if (rem == 0)
+		return s;
+	/* the line ends at the first LF or CR (bare CR ends count) */
+	if ((nl = memchr(b, '\n', rem)) != NULL)
+		s.len = (size_t)(nl - b);
+	if ((cr = memchr(b, '\r', s.len)) != NULL)
+		s.len = (size_t)(cr - b);
+	c->pos += s.len;
 	if (mw_cursor_accept(c, '\r'))
 		(void)mw_cursor_accept(c, '\n');
 	else
@@ -116,50 +121,99 @@ read_field(struct mw_cursor *c, struct field *f, bool *blank)
 	return true;
 }
 
-static bool
-is(const struct field *f, const char *name)
-{
-	return mw_slice_caseeq_cstr(f->name, name);
-}
-
-static const char **
-rcpt_slot(struct mw_dsn_rcpt *r, const struct field *f)
-{
-	if (is(f, "Original-Recipient"))
-		return &r->original_recipient;
-	if (is(f, "Final-Recipient"))
-		return &r->final_recipient;
-	if (is(f, "Action"))
-		return &r->action;
-	if (is(f, "Status"))
-		return &r->status;
-	if (is(f, "Remote-MTA"))
-		return &r->remote_mta;
-	if (is(f, "Diagnostic-Code"))
-		return &r->diagnostic_code;
-	if (is(f, "Last-Attempt-Date"))
-		return &r->last_attempt_date;
-	if (is(f, "Will-Retry-Until"))
-		return &r->will_retry_until;
-	if (is(f, "Final-Log-ID"))
-		return &r->final_log_id;
+/* The fields of RFC 3464 2.2 and 2.3 this parser keeps. */
+enum fid {
+	F_OTHER,
+	/* per message */
+	F_REPORTING_MTA,
+	F_RECEIVED_FROM_MTA,
+	F_ARRIVAL_DATE,
+	/* per recipient */
+	F_ORIGINAL_RECIPIENT,
+	F_FINAL_RECIPIENT,
+	F_ACTION,
+	F_STATUS,
+	F_REMOTE_MTA,
+	F_DIAGNOSTIC_CODE,
+	F_LAST_ATTEMPT_DATE,
+	F_WILL_RETRY_UNTIL,
+	F_FINAL_LOG_ID,
 	/* X-Actual-Recipient (Sendmail, Postfix) names the mailbox after
 	 * aliasing: not what the sender wrote */
-	if (is(f, "X-Actual-Recipient"))
-		return &r->actual_recipient;
-	return NULL;
+	F_X_ACTUAL_RECIPIENT
+};
+
+static const struct mw_slice field_names[] = {
+	[F_REPORTING_MTA] = MW_SLICE_LIT("Reporting-MTA"),
+	[F_RECEIVED_FROM_MTA] = MW_SLICE_LIT("Received-From-MTA"),
+	[F_ARRIVAL_DATE] = MW_SLICE_LIT("Arrival-Date"),
+	[F_ORIGINAL_RECIPIENT] = MW_SLICE_LIT("Original-Recipient"),
+	[F_FINAL_RECIPIENT] = MW_SLICE_LIT("Final-Recipient"),
+	[F_ACTION] = MW_SLICE_LIT("Action"),
+	[F_STATUS] = MW_SLICE_LIT("Status"),
+	[F_REMOTE_MTA] = MW_SLICE_LIT("Remote-MTA"),
+	[F_DIAGNOSTIC_CODE] = MW_SLICE_LIT("Diagnostic-Code"),
+	[F_LAST_ATTEMPT_DATE] = MW_SLICE_LIT("Last-Attempt-Date"),
+	[F_WILL_RETRY_UNTIL] = MW_SLICE_LIT("Will-Retry-Until"),
+	[F_FINAL_LOG_ID] = MW_SLICE_LIT("Final-Log-ID"),
+	[F_X_ACTUAL_RECIPIENT] = MW_SLICE_LIT("X-Actual-Recipient"),
+};
+
+/* Which field this is: named once, so each field costs one lookup. */
+static enum fid
+field_id(struct mw_slice name)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		if (name.len == field_names[i].len &&
+		    mw_slice_caseeq(name, field_names[i]))
+			return (enum fid)i;
+	return F_OTHER;
 }
 
 static const char **
-msg_slot(struct mw_dsn *d, const struct field *f)
+rcpt_slot(struct mw_dsn_rcpt *r, enum fid id)
 {
-	if (is(f, "Reporting-MTA"))
+	switch (id) {
+	case F_ORIGINAL_RECIPIENT:
+		return &r->original_recipient;
+	case F_FINAL_RECIPIENT:
+		return &r->final_recipient;
+	case F_ACTION:
+		return &r->action;
+	case F_STATUS:
+		return &r->status;
+	case F_REMOTE_MTA:
+		return &r->remote_mta;
+	case F_DIAGNOSTIC_CODE:
+		return &r->diagnostic_code;
+	case F_LAST_ATTEMPT_DATE:
+		return &r->last_attempt_date;
+	case F_WILL_RETRY_UNTIL:
+		return &r->will_retry_until;
+	case F_FINAL_LOG_ID:
+		return &r->final_log_id;
+	case F_X_ACTUAL_RECIPIENT:
+		return &r->actual_recipient;
+	default:
+		return NULL;
+	}
+}
+
+static const char **
+msg_slot(struct mw_dsn *d, enum fid id)
+{
+	switch (id) {
+	case F_REPORTING_MTA:
 		return &d->reporting_mta;
-	if (is(f, "Received-From-MTA"))
+	case F_RECEIVED_FROM_MTA:
 		return &d->received_from_mta;
-	if (is(f, "Arrival-Date"))
+	case F_ARRIVAL_DATE:
 		return &d->arrival_date;
-	return NULL;
+	default:
+		return NULL;
+	}
 }
 
 int
@@ -176,6 +230,7 @@ mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
 	mw_cursor_init(&c, p, len);
 	while (read_field(&c, &f, &blank)) {
 		const char **slot;
+		enum fid id;
 		bool fresh;
 
 		if (blank) {
@@ -191,24 +246,20 @@ mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
 			out->truncated = true;
 			continue;
 		}
-		if ((slot = msg_slot(out, &f)) != NULL) {
+		id = field_id(f.name);
+		if ((slot = msg_slot(out, id)) != NULL) {
 			if (*slot == NULL &&
 			    (*slot = mw_arena_strndup(a, f.val, f.len)) == NULL)
 				goto nomem;
 			continue;
 		}
-		{
-			struct mw_dsn_rcpt probe = {0};
-
-			if (rcpt_slot(&probe, &f) == NULL)
-				continue; /* an extension field */
-		}
+		if (id == F_OTHER)
+			continue; /* an extension field */
 		fresh = cur == NULL || !in_rcpt;
 		if (!fresh) {
-			slot = rcpt_slot(cur, &f);
-			fresh = *slot != NULL &&
-			    (is(&f, "Final-Recipient") ||
-			    is(&f, "Original-Recipient"));
+			slot = rcpt_slot(cur, id);
+			fresh = *slot != NULL && (id == F_FINAL_RECIPIENT ||
+			    id == F_ORIGINAL_RECIPIENT);
 		}
 		/* a new recipient: after a blank line, or when this field is
 		 * already set in the current one (no blank line between) */
@@ -232,7 +283,7 @@ mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
 			}
 			cur = &out->rcpts[out->nrcpts++];
 			in_rcpt = true;
-			slot = rcpt_slot(cur, &f);
+			slot = rcpt_slot(cur, id);
 		}
 		if (slot != NULL && *slot == NULL &&
 		    (*slot = mw_arena_strndup(a, f.val, f.len)) == NULL)

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "bounce/bounce_int.h"
+#include "mailwhy/slice.h"
 #include "mailwhy/mime.h"
 
 static const char *
@@ -31,7 +32,7 @@ hdr(const struct mw_mime *m, const char *name)
 static bool
 has(const char *s, const char *needle)
 {
-	return s != NULL && strcasestr(s, needle) != NULL;
+	return mw_ci_strstr(s, needle) != NULL;
 }
 
 /* Lines of text that start with a bullet ("* " or " * "). */
@@ -113,7 +114,7 @@ mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
 		*diag = full;
 		return bracketed(a, full);
 	case MW__LHOST_JAMES:
-		p = strcasestr(full, "RCPT TO:");
+		p = mw_ci_strstr(full, "RCPT TO:");
 		if (p == NULL)
 			return NULL;
 		p += 8;

@@ -41,6 +41,57 @@ mw_slice_caseeq_cstr(struct mw_slice a, const char *s)
 	return mw_slice_caseeq(a, mw_slice_cstr(s));
 }
 
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+	return (unsigned char)(c - 'A') < 26u ? (unsigned char)(c + 32) : c;
+}
+
+const char *
+mw_ci_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const unsigned char *h = (const unsigned char *)hay;
+	const unsigned char *n = (const unsigned char *)needle;
+	unsigned char c0, c1;
+	size_t i, k, last;
+
+	if (nlen == 0)
+		return hay;
+	if (hay == NULL || nlen > hlen)
+		return NULL;
+	c0 = ascii_lower(n[0]);
+	c1 = (unsigned char)(c0 - 'a') < 26u ? (unsigned char)(c0 - 32) : c0;
+	last = hlen - nlen;
+	for (i = 0; i <= last; i++) {
+		if (h[i] != c0 && h[i] != c1) {
+			if (c0 == c1) {
+				/* not a letter: one case to look for */
+				const unsigned char *q = memchr(h + i, c0,
+				    last - i + 1);
+
+				if (q == NULL)
+					return NULL;
+				i = (size_t)(q - h);
+			} else
+				continue;
+		}
+		for (k = 1; k < nlen && ascii_lower(h[i + k]) ==
+		    ascii_lower(n[k]); k++)
+			;
+		if (k == nlen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+const char *
+mw_ci_strstr(const char *hay, const char *needle)
+{
+	if (hay == NULL)
+		return NULL;
+	return mw_ci_find(hay, strlen(hay), needle, strlen(needle));
+}
+
 bool
 mw_slice_has_prefix(struct mw_slice s, struct mw_slice prefix)
 {
