@@ -94,39 +94,23 @@ lc(uint8_t c)
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
-static bool
-eq_ci(const uint8_t *p, const char *w, size_t n)
+/* Does p[0..len) start with pre (ASCII case folded)? */
+static inline bool
+starts_ci(const uint8_t *p, size_t len, const char *pre)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (lc(p[i]) != lc((uint8_t)w[i]))
+	for (i = 0; pre[i] != '\0'; i++)
+		if (i >= len || lc(p[i]) != lc((uint8_t)pre[i]))
 			return false;
 	return true;
 }
 
 static bool
-starts_ci(const uint8_t *p, size_t len, const char *pre)
-{
-	size_t n = strlen(pre);
-
-	return len >= n && (n == 0 || lc(p[0]) == lc((uint8_t)pre[0])) &&
-	    eq_ci(p, pre, n);
-}
-
-static bool
 has_ci(const uint8_t *p, size_t len, const char *needle)
 {
-	size_t n = strlen(needle), i;
-	uint8_t c0;
-
-	if (n == 0)
-		return true;
-	c0 = lc((uint8_t)needle[0]);
-	for (i = 0; i + n <= len; i++)
-		if (lc(p[i]) == c0 && eq_ci(p + i + 1, needle + 1, n - 1))
-			return true;
-	return false;
+	return mw_ci_find((const char *)p, len, needle, strlen(needle)) !=
+	    NULL;
 }
 
 /* Does this line begin the copy of the original message? */
@@ -284,6 +268,8 @@ put_chunk(struct mw_buf *b, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* Appends p[0..len) with every run of blanks and control bytes as one
+ * space (a space first when b has text already). */
 static void
 squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
 {
@@ -298,10 +284,11 @@ squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
 	for (i = 0; i < len; i++) {
 		uint8_t c = p[i];
 
-		if (c == '\t' || c == '\r' || c < 32)
+		if (c <= ' ') {
+			if (last == ' ' && (k > 0 || b->len > 0))
+				continue;
 			c = ' ';
-		if (c == ' ' && last == ' ' && (k > 0 || b->len > 0))
-			continue;
+		}
 		chunk[k++] = last = c;
 		if (k == sizeof(chunk)) {
 			if (put_chunk(b, chunk, k) != 0)
@@ -313,17 +300,52 @@ squeeze_append(struct mw_buf *b, const uint8_t *p, size_t len)
 		(void)put_chunk(b, chunk, k);
 }
 
+/* Does d start with the lowercase ASCII word w, case folded? */
+static inline bool
+at_ci(const char *d, const char *w)
+{
+	for (; *w; d++, w++)
+		if (((unsigned char)*d | 0x20) != (unsigned char)*w ||
+		    *d == '\0')
+			return false;
+	return true;
+}
+
 /* The host named after "host " (Postfix, Exim) or "while talking to "
  * (Sendmail) in the diagnostic. */
 static const char *
 remote_from(struct mw_arena *a, const char *d)
 {
+	/* in order of precedence; the first place each occurs counts,
+	 * all found in one pass over d */
 	static const char *const keys[] = {"host ", "while talking to ",
-	    "remote host ", "connected to ", NULL};
+	    "remote host ", "connected to "};
+	const char *first[4] = {NULL, NULL, NULL, NULL};
+	const char *q;
 	size_t k;
 
-	for (k = 0; keys[k] != NULL; k++) {
-		const char *h = mw_ci_strstr(d, keys[k]);
+	for (q = d; *q; q++) {
+		switch ((unsigned char)*q | 0x20) {
+		case 'h':
+			k = 0;
+			break;
+		case 'w':
+			k = 1;
+			break;
+		case 'r':
+			k = 2;
+			break;
+		case 'c':
+			k = 3;
+			break;
+		default:
+			continue;
+		}
+		if (first[k] == NULL && at_ci(q, keys[k]))
+			first[k] = q;
+	}
+	for (k = 0; k < 4; k++) {
+		const char *h = first[k];
 		size_t n = 0;
 
 		if (h == NULL)
@@ -337,17 +359,6 @@ remote_from(struct mw_arena *a, const char *d)
 			return mw_arena_strndup(a, h, n);
 	}
 	return NULL;
-}
-
-/* Does d start with the lowercase ASCII word w, case folded? */
-static inline bool
-at_ci(const char *d, const char *w)
-{
-	for (; *w; d++, w++)
-		if (((unsigned char)*d | 0x20) != (unsigned char)*w ||
-		    *d == '\0')
-			return false;
-	return true;
 }
 
 const char *

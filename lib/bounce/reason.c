@@ -142,8 +142,7 @@ mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 	for (i = 0; i < len && n + 1 < cap; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    c == '\v' || c == '\f') {
+		if (c <= ' ' && (c == ' ' || (c >= '\t' && c <= '\r'))) {
 			if (!sp)
 				dst[n++] = ' ';
 			sp = true;
@@ -152,7 +151,7 @@ mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 		/* RFC 5321 4.2.1: the "550-5.7.1 " that starts each line
 		 * of a multiline reply is no part of the words ("due to
 		 * domain's 550-5.7.1 DMARC policy") */
-		if (sp && i + 4 <= len && (c == '2' || c == '4' || c == '5') &&
+		if (sp && (c == '2' || c == '4' || c == '5') && i + 4 <= len &&
 		    is_digit(src[i + 1]) && is_digit(src[i + 2]) &&
 		    src[i + 3] == '-') {
 			size_t k = i + 4, e = k;
@@ -169,9 +168,7 @@ mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len)
 			i = e - 1;
 			continue;
 		}
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		dst[n++] = (char)c;
+		dst[n++] = (char)((unsigned char)(c - 'A') < 26u ? c + 32 : c);
 		sp = false;
 	}
 	while (n > 0 && dst[n - 1] == ' ')
@@ -225,6 +222,13 @@ struct ac {
 			    * UINT16_MAX for none (an empty first piece) */
 	size_t *row_base; /* first row_pid index of each ptab */
 	size_t dec_base;
+	/* Per piece, the tables (bit = ptab index) with a positive row it
+	 * starts; always: tables with a positive row of no first piece.
+	 * A table none of whose bits a scan set cannot match (masks only
+	 * when the tables fit in 64 bits). */
+	uint64_t *piece_tabs;
+	uint64_t always;
+	bool masks;
 };
 
 static struct ac ac;
@@ -279,11 +283,14 @@ ac_build(void)
 	ac.dict = calloc(cap, sizeof(*ac.dict));
 	ac.row_pid = malloc(nrows * sizeof(*ac.row_pid));
 	ac.row_base = malloc((mw__bounce_nptab + 1) * sizeof(*ac.row_base));
+	ac.piece_tabs = calloc(cap, sizeof(*ac.piece_tabs));
+	ac.masks = mw__bounce_nptab <= 64;
 	gt = calloc(cap * ac.ncls, sizeof(*gt));
 	fail = calloc(cap, sizeof(*fail));
 	queue = malloc(cap * sizeof(*queue));
 	if (ac.next == NULL || ac.out == NULL || ac.dict == NULL ||
-	    ac.row_pid == NULL || ac.row_base == NULL || gt == NULL ||
+	    ac.row_pid == NULL || ac.row_base == NULL ||
+	    ac.piece_tabs == NULL || gt == NULL ||
 	    fail == NULL || queue == NULL)
 		goto out;
 	for (i = 0; i < cap; i++)
@@ -302,10 +309,15 @@ ac_build(void)
 			    row_text(mw__bounce_ptab[t].pats[i].pat) :
 			    mw__bounce_decisive[i].pat;
 			size_t pl = piece_len(p), s = 0;
+			bool positive = t < mw__bounce_nptab &&
+			    mw__bounce_ptab[t].pats[i].pat[0] != '!';
 
 			ac.row_pid[r] = UINT16_MAX;
-			if (pl == 0)
+			if (pl == 0) {
+				if (positive && ac.masks)
+					ac.always |= (uint64_t)1 << t;
 				continue;
+			}
 			for (k = 0; k < pl; k++) {
 				uint16_t *e = &gt[s * ac.ncls +
 				    ac.cls[(uint8_t)p[k]]];
@@ -320,6 +332,8 @@ ac_build(void)
 				ac.out[s] = (int32_t)ac.npieces++;
 			}
 			ac.row_pid[r] = (uint16_t)ac.out[s];
+			if (positive && ac.masks)
+				ac.piece_tabs[ac.out[s]] |= (uint64_t)1 << t;
 		}
 	}
 	/* breadth first: fail links, the DFA, the output chain */
@@ -365,6 +379,7 @@ out:
  */
 struct ac_res {
 	bool init;
+	uint64_t tabs; /* the tables the hit pieces may prove */
 	size_t nhit;
 	uint16_t hit[AC_PIECES_MAX];
 	uint32_t ends[AC_PIECES_MAX];
@@ -396,6 +411,9 @@ ac_scan(const char *text, size_t len)
 				r->hit[r->nhit++] = (uint16_t)ac.out[o];
 			}
 	}
+	r->tabs = ac.always;
+	for (i = 0; i < r->nhit; i++)
+		r->tabs |= ac.piece_tabs[r->hit[i]];
 	return r->ends;
 }
 
@@ -464,6 +482,10 @@ mw__bounce_match(const char *reason, const char *folded, size_t len,
 	size_t i, base;
 
 	if (t == NULL || len == 0)
+		return false;
+	/* no positive row can match: no need to look at any */
+	if (ends != NULL && ac.masks &&
+	    !((ac_res.tabs >> (t - mw__bounce_ptab)) & 1))
 		return false;
 	base = ends != NULL ? ac.row_base[t - mw__bounce_ptab] : 0;
 	/* "!" rows are exceptions: any of them vetoes the reason */

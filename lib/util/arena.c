@@ -174,7 +174,9 @@ mw_arena_strndup(struct mw_arena *a, const void *p, size_t len)
 	size_t n;
 	char *s;
 
-	if (!mw_size_add(&n, len, 1) || (s = mw_arena_alloc(a, n)) == NULL)
+	/* every byte is written below: no zeroing, no alignment */
+	if (!mw_size_add(&n, len, 1) ||
+	    (s = mw_arena_alloc_bytes(a, n)) == NULL)
 		return NULL;
 	if (len > 0)
 		memcpy(s, p, len);
@@ -198,7 +200,7 @@ mw_arena_printf(struct mw_arena *a, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (s = mw_arena_alloc(a, (size_t)n + 1)) == NULL)
+	if (n < 0 || (s = mw_arena_alloc_bytes(a, (size_t)n + 1)) == NULL)
 		return NULL;
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);

@@ -467,6 +467,50 @@ bounce_not_and_tiny(void **state)
 	mw_arena_free(&a);
 }
 
+/* Text-only bounces: HTML tags out, the remote host and the SMTP
+ * command from the words. */
+static void
+bounce_text_layouts(void **state)
+{
+	static const char html[] =
+	    "From: Mail Delivery System <mailer-daemon@example.org>\r\n"
+	    "Subject: Undeliverable: hello\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: text/html; charset=us-ascii\r\n\r\n"
+	    "<html><body><p>Delivery has failed to these recipients:<br>"
+	    "<b>Kijitora@Example.JP</b>: mailbox unavailable, user unknown"
+	    "</p><div>Remote server returned '550 5.1.1 RESOLVER.ADR."
+	    "RecipNotFound; not found (in reply to RCPT TO command)'</div>"
+	    "</body></html>\r\n";
+	static const char host[] =
+	    "From: MAILER-DAEMON@example.org\r\n"
+	    "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+	    "This is the mail system.\r\n\r\n"
+	    "<neko@example.net>: host unknown to us; connected to "
+	    "MX1.Example.NET. said: 552 5.2.2 mailbox full (in reply to "
+	    "end of DATA command)\r\n";
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_bounce b;
+
+	(void)state;
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)html,
+	    sizeof(html) - 1, NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_FAILURE);
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "kijitora@example.jp");
+	assert_string_equal(b.rcpts[0].reason, "userunknown");
+	assert_string_equal(b.rcpts[0].command, "RCPT");
+	assert_null(strchr(b.rcpts[0].diagnostic, '<'));
+	/* "host unknown" names no host: the later "connected to" does */
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)host,
+	    sizeof(host) - 1, NULL), 0);
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "neko@example.net");
+	assert_string_equal(b.rcpts[0].remote_mta, "MX1.Example.NET");
+	assert_string_equal(b.rcpts[0].command, "DATA");
+	assert_string_equal(b.rcpts[0].reason, "mailboxfull");
+	mw_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -483,6 +527,7 @@ main(void)
 		cmocka_unit_test(bounce_not_and_tiny),
 		cmocka_unit_test(bounce_recipient_layouts),
 		cmocka_unit_test(bounce_feedback_variants),
+		cmocka_unit_test(bounce_text_layouts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,6 +205,33 @@ err_keeps_module_offset_and_message(void **state)
 	assert_int_equal(mw_err_set(NULL, MW_ETEMP, "dns", 0, "t"), MW_ETEMP);
 }
 
+/* mw_ci_find: strcasestr in the C locale, over lengths. */
+static void
+ci_find_folds_ascii_only(void **state)
+{
+	static const char hay[] = "550 5.1.1 User UNKNOWN\0 user unknown";
+	const char *h;
+
+	(void)state;
+	h = mw_ci_find(hay, sizeof(hay) - 1, "user unknown", 12);
+	assert_ptr_equal(h, hay + 10);
+	/* the NUL is a byte like any other: found past it too */
+	h = mw_ci_find(hay + 11, sizeof(hay) - 12, "user unknown", 12);
+	assert_ptr_equal(h, hay + 24);
+	assert_ptr_equal(mw_ci_find(hay, 3, "550", 3), hay);
+	assert_null(mw_ci_find(hay, 2, "550", 3)); /* needle past the end */
+	assert_ptr_equal(mw_ci_find(hay, 0, "", 0), hay);
+	assert_ptr_equal(mw_ci_find(hay, sizeof(hay) - 1, "5.1.1 u", 7),
+	    hay + 4); /* a needle starting with a digit: memchr */
+	assert_null(mw_ci_find(hay, sizeof(hay) - 1, "5.1.2", 5));
+	/* no folding outside ASCII: 0xC0 is not 0xE0 */
+	assert_null(mw_ci_strstr("\xC0x", "\xE0x"));
+	assert_non_null(mw_ci_strstr("A\xC0X", "a\xC0x"));
+	assert_null(mw_ci_strstr(NULL, "x"));
+	/* '@' and '`' differ by 0x20 but are not letters */
+	assert_null(mw_ci_strstr("a`b", "a@b"));
+}
+
 int
 main(void)
 {
@@ -218,6 +245,7 @@ main(void)
 		cmocka_unit_test(numbers_are_bounded),
 		cmocka_unit_test(size_arithmetic_detects_overflow),
 		cmocka_unit_test(slices_compare_case_insensitively),
+		cmocka_unit_test(ci_find_folds_ascii_only),
 		cmocka_unit_test(err_keeps_module_offset_and_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
