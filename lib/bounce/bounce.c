@@ -44,9 +44,13 @@ static const char *
 line_find(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle) - 1;
+	unsigned char c0 = (unsigned char)needle[1] | 0x20;
 
 	while ((hay = strchr(hay, '\n')) != NULL) {
-		if (strncasecmp(hay + 1, needle + 1, n) == 0)
+		/* the needles start with a letter: one test rules out most
+		 * lines before the call */
+		if (((unsigned char)hay[1] | 0x20) == c0 &&
+		    strncasecmp(hay + 1, needle + 1, n) == 0)
 			return hay;
 		hay++;
 	}
@@ -205,6 +209,25 @@ human_text(struct mw_buf *b, const struct msg *x)
 	}
 }
 
+/* x, sep, y[0..yn) and end in one string (printf's cost is its
+ * parsing, twice, on texts of kilobytes). */
+static char *
+joined(struct mw_arena *a, const char *x, const char *sep, const char *y,
+    size_t yn, const char *end)
+{
+	size_t xn = strlen(x), sn = strlen(sep), en = strlen(end), n;
+	char *s;
+
+	if (!mw_size_add(&n, xn + sn + en + 1, yn) ||
+	    (s = mw_arena_alloc_bytes(a, n)) == NULL)
+		return NULL;
+	memcpy(s, x, xn);
+	memcpy(s + xn, sep, sn);
+	memcpy(s + xn + sn, y, yn);
+	memcpy(s + xn + sn + yn, end, en + 1);
+	return s;
+}
+
 static const char *
 nz(const char *s)
 {
@@ -289,8 +312,7 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 
 		while (n > 0 && r->status[n - 1] == ' ')
 			n--;
-		words = mw_arena_printf(a, "%s (%.*s)", d,
-		    (int)strcspn(cm + 1, ")"), cm + 1);
+		words = joined(a, d, " (", cm + 1, strcspn(cm + 1, ")"), ")");
 		r->status = mw_arena_strndup(a, r->status, n);
 	}
 	/* Gmail's old notices wrap the remote's reply in words of their
@@ -891,8 +913,8 @@ do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
 		    strlen(r->diagnostic)) == 0 &&
 		    !mw_esc_find(&e, (const uint8_t *)r->diagnostic,
 		    strlen(r->diagnostic)))
-			r->diagnostic = mw_arena_printf(x->a, "%s %s",
-			    r->diagnostic, text);
+			r->diagnostic = joined(x->a, r->diagnostic, " ", text,
+			    strlen(text), "");
 	}
 	if (b->nrcpts == 0) {
 		const char *to = original_to(x, full);
@@ -938,6 +960,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	const char *text = NULL, *full = NULL, *fixed;
 	enum mw__lhost fam;
 	size_t nhits = 0, cap = 0, i;
+	bool bounce_words;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1039,7 +1062,8 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		out->kind = MW_BOUNCE_NOT;
 		out->detector = "";
 	}
-	if (!looks_bounce(&x) && looks_autoreply(&x)) {
+	bounce_words = looks_bounce(&x);
+	if (!bounce_words && looks_autoreply(&x)) {
 		struct mw_bounce_rcpt *r;
 
 		out->kind = MW_BOUNCE_AUTOREPLY;
@@ -1057,7 +1081,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		goto done;
 	}
 	fam = mw__bounce_lhost(&x.m, full);
-	if (dsn == NULL && !looks_bounce(&x) && fam == MW__LHOST_NONE)
+	if (dsn == NULL && !bounce_words && fam == MW__LHOST_NONE)
 		goto done;
 	out->kind = MW_BOUNCE_FAILURE;
 	if (out->detector[0] == '\0')

@@ -71,11 +71,19 @@ mw_esc_find(struct mw_esc *out, const uint8_t *p, size_t len)
 {
 	size_t i, end;
 
-	if (p == NULL)
+	if (p == NULL || len < 5)
 		return false;
-	for (i = 0; i + 5 <= len; i++)
-		if (esc_at(out, p, len, i, &end))
+	/* a code's second byte is its first dot: try the byte before each
+	 * dot, leftmost first (dots are rarer than digits) */
+	for (i = 1; i + 4 <= len; i++) {
+		const uint8_t *d = memchr(p + i, '.', len - 4 - i + 1);
+
+		if (d == NULL)
+			return false;
+		i = (size_t)(d - p);
+		if (esc_at(out, p, len, i - 1, &end))
 			return true;
+	}
 	return false;
 }
 
