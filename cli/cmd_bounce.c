@@ -6,8 +6,9 @@
  * Inputs: files (one message, or an mbox when it starts with "From "), a
  * Maildir (cur/ and new/) or any folder of message files, "-" or nothing
  * for stdin.  Output through mw_render_text / mw_render_json; --json
- * writes one JSON object per failed recipient (NDJSON) and a final
- * summary object.  Option parsing is local until the common CLI layer
+ * writes one JSON object per failed recipient, and one per message that
+ * is no bounce or names no recipient (NDJSON), then with several messages
+ * or --summary a summary object.  Option parsing is local until the common CLI layer
  * (cli/cli.h) takes it over; the work is in cmd_bounce_run().
  */
 #include <dirent.h>
@@ -80,7 +81,9 @@ one_message(struct run *r, const char *file, const uint8_t *p, size_t len)
 	}
 	if (b.kind == MW_BOUNCE_NOT) {
 		r->not_bounces++;
-		if (r->o->verbose)
+		/* JSON gives one record per message read, so a script sees
+		 * each file was looked at; text says so with -v */
+		if (r->o->verbose || r->o->json)
 			return keep(r, file, &b, 0) ? 3 : 0;
 		return 0;
 	}
@@ -246,7 +249,7 @@ static void
 summary(struct run *r, struct mw_buf *out, const char *lang)
 {
 	static struct tally reasons[64], domains[1024];
-	size_t nr = 0, nd = 0, i, hard = 0;
+	size_t nr = 0, nd = 0, i, hard = 0, failed = 0;
 
 	for (i = 0; i < r->nitems; i++) {
 		const struct mw_fact *d = mw_report_fact(&r->items[i].rep,
@@ -255,7 +258,8 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 		    "hard");
 
 		if (r->items[i].ri == NULL)
-			continue;
+			continue; /* no bounce, or no recipient named */
+		failed++;
 		count(reasons, &nr, 64, r->items[i].ri->name);
 		count(domains, &nd, 1024, d && d->s ? d->s : "");
 		if (h && h->b)
@@ -264,10 +268,10 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 	qsort(reasons, nr, sizeof(reasons[0]), cmp_tally);
 	qsort(domains, nd, sizeof(domains[0]), cmp_tally);
 	if (r->o->json) {
-		mw_buf_printf(out, "{\"kind\":\"bounce-summary\",\"messages\":"
-		    "%zu,\"not_bounces\":%zu,\"recipients\":%zu,\"hard\":%zu,"
-		    "\"reasons\":{", r->messages, r->not_bounces, r->nitems,
-		    hard);
+		mw_buf_printf(out, "{\"schema_version\":1,\"kind\":"
+		    "\"bounce-summary\",\"messages\":%zu,\"not_bounces\":%zu,"
+		    "\"recipients\":%zu,\"hard\":%zu,\"reasons\":{",
+		    r->messages, r->not_bounces, failed, hard);
 		for (i = 0; i < nr; i++)
 			mw_buf_printf(out, "%s\"%s\":%zu", i ? "," : "",
 			    reasons[i].key, reasons[i].n);
@@ -291,7 +295,7 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 	/* "label: number" needs no plural forms in any language. */
 	mw_buf_printf(out, "\n%s: %s: %zu, %s: %zu (%s: %zu)\n",
 	    mw_tr(lang, N_("Summary")), mw_tr(lang, N_("messages")),
-	    r->messages, mw_tr(lang, N_("failed recipients")), r->nitems,
+	    r->messages, mw_tr(lang, N_("failed recipients")), failed,
 	    mw_tr(lang, N_("hard")), hard);
 	for (i = 0; i < nr; i++)
 		mw_buf_printf(out, "  %-16s %zu\n", reasons[i].key,
