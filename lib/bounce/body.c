@@ -121,6 +121,10 @@ is_cut(const struct line *l)
 	    "unsent", "returned", "follows", "headers", "rfc822",
 	    "below this line", "message text", "message body", "message ",
 	    NULL};
+	/* separators that introduce the error, not the original */
+	static const char *const keep[] = {"transcript", "reason", "error",
+	    "following address", "fatal", "delivery report", NULL};
+	char low[MW_BOUNCE_LINE_MAX];
 	const uint8_t *p = l->p + l->indent;
 	size_t len = l->len - l->indent, i, deco = 0;
 
@@ -139,12 +143,16 @@ is_cut(const struct line *l)
 			deco++;
 	if (deco < 3)
 		return false;
-	if (has_ci(p, len, "transcript") || has_ci(p, len, "reason") ||
-	    has_ci(p, len, "error") || has_ci(p, len, "following address") ||
-	    has_ci(p, len, "fatal") || has_ci(p, len, "delivery report"))
-		return false;
+	/* a separator line: lowered once, then each word looked up */
+	if (len > sizeof(low))
+		len = sizeof(low); /* lines are cut there already */
+	for (i = 0; i < len; i++)
+		low[i] = (char)lc(p[i]);
+	for (i = 0; keep[i] != NULL; i++)
+		if (memmem(low, len, keep[i], strlen(keep[i])) != NULL)
+			return false;
 	for (i = 0; words[i] != NULL; i++)
-		if (has_ci(p, len, words[i]))
+		if (memmem(low, len, words[i], strlen(words[i])) != NULL)
 			return true;
 	return false;
 }
