@@ -319,46 +319,94 @@ at_ci(const char *d, const char *w)
 	return true;
 }
 
-/* The host named after "host " (Postfix, Exim) or "while talking to "
- * (Sendmail) in the diagnostic. */
-static const char *
-remote_from(struct mw_arena *a, const char *d)
-{
-	/* in order of precedence; the first place each occurs counts,
-	 * all found in one pass over d */
-	static const char *const keys[] = {"host ", "while talking to ",
-	    "remote host ", "connected to "};
-	const char *first[4] = {NULL, NULL, NULL, NULL};
-	const char *q;
-	size_t k;
+/*
+ * What a diagnostic's words point at, in one pass: where each of the
+ * remote-host keys first occurs ("host ", Postfix and Exim; "while
+ * talking to ", Sendmail; "remote host "; "connected to ") and which SMTP
+ * commands are named (bits: 1 RCPT, 2 MAIL, 4 DATA, 8 EHLO, 16 CONN).
+ */
+#define HOST_KEYS 4
+static const char *const host_keys[HOST_KEYS] = {"host ",
+    "while talking to ", "remote host ", "connected to "};
 
+struct marks {
+	const char *host[HOST_KEYS];
+	unsigned cmd;
+};
+
+static void
+mark(const char *d, struct marks *m)
+{
+	const char *q;
+
+	memset(m, 0, sizeof(*m));
 	for (q = d; *q; q++) {
 		switch ((unsigned char)*q | 0x20) {
+		case 'r':
+			if (at_ci(q, "rcpt") ||
+			    at_ci(q, "recipient address rejected"))
+				m->cmd |= 1;
+			else if (m->host[2] == NULL && at_ci(q, host_keys[2]))
+				m->host[2] = q;
+			break;
+		case 'd':
+			if (at_ci(q, "does not like recipient"))
+				m->cmd |= 1;
+			else if (at_ci(q, "data command"))
+				m->cmd |= 4;
+			break;
+		case 'm':
+			if (at_ci(q, "mail from"))
+				m->cmd |= 2;
+			break;
+		case 'e':
+			if (at_ci(q, "end of data"))
+				m->cmd |= 4;
+			else if (at_ci(q, "ehlo"))
+				m->cmd |= 8;
+			break;
+		case 'a':
+			if (at_ci(q, "after data"))
+				m->cmd |= 4;
+			break;
 		case 'h':
-			k = 0;
+			if (at_ci(q, "helo"))
+				m->cmd |= 8;
+			else if (m->host[0] == NULL && at_ci(q, host_keys[0]))
+				m->host[0] = q;
+			break;
+		case 'i':
+			if (at_ci(q, "initial connection"))
+				m->cmd |= 16;
 			break;
 		case 'w':
-			k = 1;
-			break;
-		case 'r':
-			k = 2;
+			if (m->host[1] == NULL && at_ci(q, host_keys[1]))
+				m->host[1] = q;
 			break;
 		case 'c':
-			k = 3;
+			if (m->host[3] == NULL && at_ci(q, host_keys[3]))
+				m->host[3] = q;
 			break;
 		default:
-			continue;
+			break;
 		}
-		if (first[k] == NULL && at_ci(q, keys[k]))
-			first[k] = q;
 	}
-	for (k = 0; k < 4; k++) {
-		const char *h = first[k];
+}
+
+/* The host named after the first key (in host_keys' order) that is
+ * followed by a dotted name. */
+static const char *
+remote_from(struct mw_arena *a, const struct marks *m)
+{
+	size_t k;
+
+	for (k = 0; k < HOST_KEYS; k++) {
+		const char *h = m->host[k];
 		size_t n = 0;
 
 		if (h == NULL)
 			continue;
-		h += strlen(keys[k]);
+		h += strlen(host_keys[k]);
 		while (is_dom((uint8_t)h[n]))
 			n++;
 		while (n > 0 && h[n - 1] == '.')
@@ -369,54 +417,10 @@ remote_from(struct mw_arena *a, const char *d)
 	return NULL;
 }
 
-const char *
-mw__bounce_command(const char *d)
+/* The command the words name, in order of precedence. */
+static const char *
+command_of(unsigned seen)
 {
-	/* one pass for all the phrases (this runs on every diagnostic),
-	 * each position tried only against the phrases its letter starts;
-	 * the order of the tests after the loop is the order of
-	 * precedence.  Bits: 1 RCPT, 2 MAIL, 4 DATA, 8 EHLO, 16 CONN. */
-	unsigned seen = 0;
-
-	for (; *d && !(seen & 1); d++) {
-		switch ((unsigned char)*d | 0x20) {
-		case 'r':
-			if (at_ci(d, "rcpt") ||
-			    at_ci(d, "recipient address rejected"))
-				seen |= 1;
-			break;
-		case 'd':
-			if (at_ci(d, "does not like recipient"))
-				seen |= 1;
-			else if (at_ci(d, "data command"))
-				seen |= 4;
-			break;
-		case 'm':
-			if (at_ci(d, "mail from"))
-				seen |= 2;
-			break;
-		case 'e':
-			if (at_ci(d, "end of data"))
-				seen |= 4;
-			else if (at_ci(d, "ehlo"))
-				seen |= 8;
-			break;
-		case 'a':
-			if (at_ci(d, "after data"))
-				seen |= 4;
-			break;
-		case 'h':
-			if (at_ci(d, "helo"))
-				seen |= 8;
-			break;
-		case 'i':
-			if (at_ci(d, "initial connection"))
-				seen |= 16;
-			break;
-		default:
-			break;
-		}
-	}
 	if (seen & 1)
 		return "RCPT";
 	if (seen & 2)
@@ -428,6 +432,15 @@ mw__bounce_command(const char *d)
 	if (seen & 16)
 		return "CONN";
 	return NULL;
+}
+
+const char *
+mw__bounce_command(const char *d)
+{
+	struct marks m;
+
+	mark(d, &m);
+	return command_of(m.cmd);
 }
 
 size_t
@@ -547,11 +560,14 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 	mw_buf_release(&diag);
 	mw_buf_release(&pend);
 	for (k = 0; k < nout; k++) {
+		struct marks m;
+
 		if (out[k].diagnostic == NULL)
 			out[k].diagnostic = "";
-		out[k].remote_mta = remote_from(a, out[k].diagnostic);
+		mark(out[k].diagnostic, &m);
+		out[k].remote_mta = remote_from(a, &m);
 		if (out[k].command == NULL)
-			out[k].command = mw__bounce_command(out[k].diagnostic);
+			out[k].command = command_of(m.cmd);
 	}
 	return nout;
 }

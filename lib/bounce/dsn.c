@@ -65,12 +65,12 @@ append(struct field *f, const uint8_t *p, size_t n)
 	for (i = 0; i < n && f->len < MW_DSN_FIELD_MAX; i++) {
 		uint8_t ch = p[i];
 
-		/* keep UTF-8 (RFC 6533), drop controls */
-		if (ch < 32 || ch == 127)
-			ch = ' ';
-		if (ch == ' ' && (f->len == 0 || f->val[f->len - 1] == ' '))
-			continue;
-		f->val[f->len++] = (char)ch;
+		/* keep UTF-8 (RFC 6533); controls and runs of blanks become
+		 * one space */
+		if (ch > ' ' && ch != 127)
+			f->val[f->len++] = (char)ch;
+		else if (f->len > 0 && f->val[f->len - 1] != ' ')
+			f->val[f->len++] = ' ';
 	}
 }
 
