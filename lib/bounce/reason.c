@@ -207,6 +207,10 @@ aligned(const char *text, size_t len, const char *pat)
  * About 23,000 states x 60 classes of uint16_t: under 3 MB, once.
  */
 #define AC_NONE UINT32_MAX
+/* A transition's target state, and the bit that says a piece ends there
+ * or on its fail chain (so the scan tests one bit per byte). */
+#define AC_STATE_MASK 0x7FFFu
+#define AC_OUTPUT 0x8000u
 #define AC_PIECES_MAX 4096 /* distinct first pieces; the table has ~800 */
 
 struct ac {
@@ -276,7 +280,8 @@ ac_build(void)
 	ac.ncls = 1;
 	for (i = 0; i < 256; i++)
 		ac.cls[i] = used[i] ? (uint8_t)ac.ncls++ : 0;
-	if (cap > UINT16_MAX)
+	/* state numbers fit in 15 bits: the 16th flags an output */
+	if (cap > AC_STATE_MASK)
 		return;
 	ac.next = calloc(cap * ac.ncls, sizeof(*ac.next));
 	ac.out = malloc(cap * sizeof(*ac.out));
@@ -363,6 +368,12 @@ ac_build(void)
 			queue[tail++] = c;
 		}
 	}
+	/* out and dict are final: flag the transitions into states where
+	 * a piece ends (queue, done with, holds the flags) */
+	for (i = 0; i < nst; i++)
+		queue[i] = ac.out[i] >= 0 || ac.dict[i] != 0 ? AC_OUTPUT : 0;
+	for (i = 0; i < nst * ac.ncls; i++)
+		ac.next[i] |= queue[ac.next[i]];
 	ac.nstates = nst;
 	ac.ok = true;
 out:
@@ -401,9 +412,12 @@ ac_scan(const char *text, size_t len)
 		r->init = true;
 	}
 	for (i = 0; i < len; i++) {
-		uint16_t o;
+		uint16_t o, v;
 
-		s = ac.next[(size_t)s * ac.ncls + ac.cls[(uint8_t)text[i]]];
+		v = ac.next[(size_t)s * ac.ncls + ac.cls[(uint8_t)text[i]]];
+		s = v & AC_STATE_MASK;
+		if (!(v & AC_OUTPUT))
+			continue;
 		for (o = ac.out[s] >= 0 ? s : ac.dict[s]; o != 0;
 		    o = ac.dict[o])
 			if (r->ends[ac.out[o]] == AC_NONE) {
