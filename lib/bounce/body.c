@@ -339,8 +339,21 @@ mark(const char *d, struct marks *m)
 {
 	const char *q;
 
+	/* the letters the keys start with, both cases, and the NUL that
+	 * ends d: everything else is passed over in a tight loop */
+	static const bool stop[256] = {[0] = true, ['r'] = true,
+	    ['R'] = true, ['d'] = true, ['D'] = true, ['m'] = true,
+	    ['M'] = true, ['e'] = true, ['E'] = true, ['a'] = true,
+	    ['A'] = true, ['h'] = true, ['H'] = true, ['i'] = true,
+	    ['I'] = true, ['w'] = true, ['W'] = true, ['c'] = true,
+	    ['C'] = true};
+
 	memset(m, 0, sizeof(*m));
-	for (q = d; *q; q++) {
+	for (q = d;; q++) {
+		while (!stop[(unsigned char)*q])
+			q++;
+		if (*q == '\0')
+			break;
 		switch ((unsigned char)*q | 0x20) {
 		case 'r':
 			if (at_ci(q, "rcpt") ||
