@@ -37,24 +37,42 @@ hdr(const struct msg *x, const char *name)
 }
 
 /*
- * strcasestr for a needle that starts a line ("\nFinal-Recipient:"):
- * jumps from newline to newline (memchr) instead of trying every byte.
+ * strcasestr for needles that start a line ("\nFinal-Recipient:"): one
+ * walk from newline to newline (strchr) sets found[k] to the newline
+ * before the first line starting with needles[k], or NULL.
  */
+static void
+lines_find(const char *hay, const char *const *needles, const char **found,
+    size_t n)
+{
+	size_t k, left = n;
+
+	for (k = 0; k < n; k++)
+		found[k] = NULL;
+	while (left > 0 && (hay = strchr(hay, '\n')) != NULL) {
+		unsigned char c = (unsigned char)hay[1] | 0x20;
+
+		/* the needles start with a letter: one test rules out most
+		 * lines before a call */
+		for (k = 0; k < n; k++)
+			if (found[k] == NULL &&
+			    c == ((unsigned char)needles[k][1] | 0x20) &&
+			    strncasecmp(hay + 1, needles[k] + 1,
+			    strlen(needles[k]) - 1) == 0) {
+				found[k] = hay;
+				left--;
+			}
+		hay++;
+	}
+}
+
 static const char *
 line_find(const char *hay, const char *needle)
 {
-	size_t n = strlen(needle) - 1;
-	unsigned char c0 = (unsigned char)needle[1] | 0x20;
+	const char *f;
 
-	while ((hay = strchr(hay, '\n')) != NULL) {
-		/* the needles start with a letter: one test rules out most
-		 * lines before the call */
-		if (((unsigned char)hay[1] | 0x20) == c0 &&
-		    strncasecmp(hay + 1, needle + 1, n) == 0)
-			return hay;
-		hay++;
-	}
-	return NULL;
+	lines_find(hay, &needle, &f, 1);
+	return f;
 }
 
 static bool
@@ -1030,10 +1048,12 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	if (dsn == NULL && full != NULL) {
 		/* DSN fields written into the text (a broken multipart, a
 		 * forwarded report): parse them from the first field on */
-		const char *f = line_find(full, "\nFinal-Recipient:");
+		static const char *const dsn_fields[] = {"\nFinal-Recipient:",
+		    "\nOriginal-Recipient:"};
+		const char *at[2], *f;
 
-		if (f == NULL)
-			f = line_find(full, "\nOriginal-Recipient:");
+		lines_find(full, dsn_fields, at, 2);
+		f = at[0] != NULL ? at[0] : at[1];
 		if (f != NULL) {
 			struct mw_mime_part *tp = mw_arena_alloc(a,
 			    sizeof(*tp));
