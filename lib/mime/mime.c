@@ -11,7 +11,9 @@
  * Most bounces never build a GMime object: the fast reader below walks
  * the raw bytes, calls GMime's decoders only where a value or part needs
  * them, and skips the returned original's body; it hands anything it
- * does not reproduce exactly to the GMime walk.
+ * does not reproduce exactly to the GMime walk.  Its parts are decoded
+ * when first read (mw_mime_part_data), from the normalised copy of the
+ * message kept in the arena; the GMime walk decodes its parts at once.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -293,17 +295,21 @@ new_part(struct walk *w, GMimeObject *obj, unsigned depth)
 	return p;
 }
 
+/* *truncated is the message's; NULL from mw_mime_part_data, whose parts
+ * cannot be cut (leaf() decides that while parsing). */
 static int
-set_data(struct walk *w, struct mw_mime_part *p, const void *d, size_t len)
+set_data(struct mw_arena *a, struct mw_mime_part *p, const void *d,
+    size_t len, bool *truncated)
 {
 	char *c;
 
 	if (len > MW_MIME_TEXT_MAX) {
 		len = MW_MIME_TEXT_MAX;
 		p->cut = true;
-		w->m->truncated = true;
+		if (truncated != NULL)
+			*truncated = true;
 	}
-	if ((c = mw_arena_strndup(w->a, d, len)) == NULL)
+	if ((c = mw_arena_strndup(a, d, len)) == NULL)
 		return MW_ENOMEM;
 	p->data = (const uint8_t *)c;
 	p->len = len;
@@ -324,7 +330,7 @@ leaf_bytes(struct walk *w, struct mw_mime_part *p, GMimePart *part)
 	s = g_mime_stream_mem_new_with_byte_array(ba);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), TRUE);
 	g_mime_data_wrapper_write_to_stream(dw, s);
-	rc = set_data(w, p, ba->data, ba->len);
+	rc = set_data(w->a, p, ba->data, ba->len, &w->m->truncated);
 	g_object_unref(s);
 	return rc;
 }
@@ -353,7 +359,8 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 			if (pro != NULL && (p = new_part(w, obj, depth)) !=
 			    NULL) {
 				p->type = "text/plain";
-				return set_data(w, p, pro, strlen(pro));
+				return set_data(w->a, p, pro, strlen(pro),
+				    &w->m->truncated);
 			}
 			return 0;
 		}
@@ -393,7 +400,8 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 		t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
 
 		if (t != NULL) {
-			rc = set_data(w, p, t, strlen(t));
+			rc = set_data(w->a, p, t, strlen(t),
+			    &w->m->truncated);
 			g_free(t);
 			if (rc != 0)
 				return rc;
@@ -830,20 +838,22 @@ to_boundary(const struct fwalk *f, const uint8_t *p, size_t len,
 	return len;
 }
 
-/* Transfer decoding with GMime's own decoders; FALLBACK for encodings
- * it would treat differently (uuencode). */
+/* RFC 2045 6.1: the transfer encodings the fast reader decodes itself. */
+enum cte {
+	CTE_IDENTITY, /* 7bit, 8bit, binary, or none given */
+	CTE_BASE64,
+	CTE_QP
+};
+
+/* The entity's transfer encoding; FALLBACK for one GMime would treat
+ * differently (uuencode, an unknown or overlong name). */
 static int
-decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
-    size_t n, const uint8_t **out, size_t *olen)
+read_cte(enum cte *out, const struct hblock *hb)
 {
 	char cte[32];
 	size_t k;
-	uint8_t *d;
-	int state = 0;
-	guint32 save = 0;
 
-	*out = p;
-	*olen = n;
+	*out = CTE_IDENTITY;
 	if (hb->cte == NULL)
 		return 0;
 	if (hb->cte->vlen >= sizeof(cte))
@@ -853,28 +863,46 @@ decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
 	    strcasecmp(cte, "8bit") == 0 || strcasecmp(cte, "binary") == 0)
 		return 0;
 	if (strcasecmp(cte, "base64") == 0) {
-		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
-			return MW_ENOMEM;
-		*olen = g_mime_encoding_base64_decode_step(p, n, d, &state,
-		    &save);
-		*out = d;
+		*out = CTE_BASE64;
 		return 0;
 	}
 	if (strcasecmp(cte, "quoted-printable") == 0) {
-		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
-			return MW_ENOMEM;
-		*olen = g_mime_encoding_quoted_decode_step(p, n, d,
-		    &state, &save);
-		*out = d;
+		*out = CTE_QP;
 		return 0;
 	}
 	return FALLBACK;
 }
 
+/* Transfer decoding with GMime's own decoders.  Neither writes more than
+ * it reads: base64 makes 3 bytes of 4, quoted-printable 1 of 1 or 3. */
+static int
+decode(const uint8_t **out, size_t *olen, struct mw_arena *a,
+    const uint8_t *p, size_t n, enum cte cte)
+{
+	uint8_t *d;
+	int state = 0;
+	guint32 save = 0;
+
+	*out = p;
+	*olen = n;
+	if (cte == CTE_IDENTITY)
+		return 0;
+	if ((d = mw_arena_alloc_bytes(a, n + 4)) == NULL)
+		return MW_ENOMEM;
+	if (cte == CTE_BASE64)
+		*olen = g_mime_encoding_base64_decode_step(p, n, d, &state,
+		    &save);
+	else
+		*olen = g_mime_encoding_quoted_decode_step(p, n, d, &state,
+		    &save);
+	*out = d;
+	return 0;
+}
+
 /* g_mime_text_part_get_text for a charset that needs converting. */
 static int
-convert(struct walk *w, struct mw_mime_part *p, const char *cs,
-    const uint8_t *d, size_t n)
+convert(struct mw_arena *a, struct mw_mime_part *p, const char *cs,
+    const uint8_t *d, size_t n, bool *truncated)
 {
 	GMimeStream *mem, *filt;
 	GMimeFilter *f;
@@ -895,9 +923,95 @@ convert(struct walk *w, struct mw_mime_part *p, const char *cs,
 	g_mime_stream_flush(filt);
 	g_object_unref(filt);
 	g_byte_array_append(ba, (const guint8 *)"", 1);
-	rc = set_data(w, p, ba->data, strlen((const char *)ba->data));
+	rc = set_data(a, p, ba->data, strlen((const char *)ba->data),
+	    truncated);
 	g_object_unref(mem);
 	return rc;
+}
+
+/*
+ * How a leaf's content is made when it is first read: raw points into
+ * the normalised copy of the message, which mw_mime_parse keeps in the
+ * arena for as long as the result.
+ */
+struct mw_mime_lazy {
+	struct mw_arena *a;
+	const uint8_t *raw;
+	size_t n;
+	enum cte cte;
+	const char *charset; /* to convert from, or NULL */
+};
+
+/* A leaf's content decoded into p->data (see mw_mime_part_data). */
+static int
+fill(struct mw_mime_part *p, struct mw_arena *a, const uint8_t *raw,
+    size_t n, enum cte cte, const char *cs, bool *truncated)
+{
+	const uint8_t *d;
+	size_t dn;
+	int rc;
+
+	if ((rc = decode(&d, &dn, a, raw, n, cte)) != 0)
+		return rc;
+	if (cs != NULL)
+		return convert(a, p, cs, d, dn, truncated);
+	return set_data(a, p, d, dn, truncated);
+}
+
+/*
+ * A leaf of the fast reader: its content is decoded when first read, or
+ * now when decoding could pass MW_MIME_TEXT_MAX, so that p->cut and the
+ * message's truncated are known when the parse returns.  cs is the
+ * charset to convert from, or NULL.
+ */
+static int
+leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
+    enum cte cte, const char *cs)
+{
+	struct mw_mime_lazy *lz;
+	size_t most = n; /* decoding writes at most this much (decode) */
+
+	if (cte == CTE_IDENTITY && cs == NULL && n > MW_MIME_TEXT_MAX) {
+		n = MW_MIME_TEXT_MAX; /* what set_data would keep */
+		p->cut = true;
+		w->m->truncated = true;
+	}
+	if (cs != NULL)
+		most = n > MW_MIME_TEXT_MAX / MW_MIME_UTF8_GROWTH ?
+		    SIZE_MAX : n * MW_MIME_UTF8_GROWTH;
+	if (most > MW_MIME_TEXT_MAX)
+		return fill(p, w->a, raw, n, cte, cs, &w->m->truncated);
+	if ((lz = mw_arena_alloc(w->a, sizeof(*lz))) == NULL)
+		return MW_ENOMEM;
+	lz->a = w->a;
+	lz->raw = raw;
+	lz->n = n;
+	lz->cte = cte;
+	if (cs != NULL && (lz->charset = mw_arena_strdup(w->a, cs)) == NULL)
+		return MW_ENOMEM;
+	p->data = NULL;
+	p->len = 0;
+	p->lazy = lz;
+	return 0;
+}
+
+const uint8_t *
+mw_mime_part_data(size_t *len, struct mw_mime_part *p)
+{
+	struct mw_mime_lazy *lz = p->lazy;
+
+	if (lz != NULL) {
+		/* once: a failed decode is not tried again either */
+		p->lazy = NULL;
+		if (fill(p, lz->a, lz->raw, lz->n, lz->cte, lz->charset,
+		    NULL) != 0) {
+			p->data = NULL;
+			p->len = 0;
+		}
+	}
+	if (len != NULL)
+		*len = p->data != NULL ? p->len : 0;
+	return p->data;
 }
 
 static int fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
@@ -928,7 +1042,7 @@ fast_multipart(struct fwalk *f, const uint8_t *p, size_t len,
 		f->nbounds--;
 		if ((mp = new_fpart(&f->w, "text/plain", depth)) == NULL)
 			return f->w.m->truncated ? 0 : MW_ENOMEM;
-		return set_data(&f->w, mp, p, clen);
+		return leaf(&f->w, mp, p, clen, CTE_IDENTITY, NULL);
 	}
 	if ((hb = malloc(sizeof(*hb))) == NULL)
 		return MW_ENOMEM;
@@ -972,8 +1086,7 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 {
 	struct ctype ct;
 	struct mw_mime_part *mp;
-	const uint8_t *d;
-	size_t dn;
+	enum cte cte;
 	int rc;
 
 	if (hb->ct != NULL) {
@@ -991,11 +1104,10 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 	}
 	if (top != NULL)
 		*top = ct;
+	if ((rc = read_cte(&cte, hb)) != 0)
+		return rc;
 	if (strncmp(ct.mt, "multipart/", 10) == 0) {
-		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
-		    &dn)) != 0)
-			return rc;
-		if (hb->cte != NULL && d != p)
+		if (cte != CTE_IDENTITY)
 			return FALLBACK;
 		return fast_multipart(f, p, len, &ct, depth);
 	}
@@ -1007,10 +1119,7 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 		struct hblock *eh;
 		size_t body;
 
-		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
-		    &dn)) != 0)
-			return rc;
-		if (hb->cte != NULL && d != p)
+		if (cte != CTE_IDENTITY)
 			return FALLBACK;
 		if ((eh = malloc(sizeof(*eh))) == NULL)
 			return MW_ENOMEM;
@@ -1021,14 +1130,12 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 		free(eh);
 		return rc;
 	}
-	if ((rc = decode(f->w.a, hb, p, len, &d, &dn)) != 0)
-		return rc;
 	if (strncmp(ct.mt, "text/", 5) == 0 && ct.charset[0] != '\0' &&
 	    strcasecmp(ct.charset, "us-ascii") != 0 &&
 	    strcasecmp(ct.charset, "utf-8") != 0 &&
 	    strcasecmp(ct.charset, "ascii") != 0)
-		return convert(&f->w, mp, ct.charset, d, dn);
-	return set_data(&f->w, mp, d, dn);
+		return leaf(&f->w, mp, p, len, cte, ct.charset);
+	return leaf(&f->w, mp, p, len, cte, NULL);
 }
 
 /* The fast reader over the normalised message n[0..len). */
@@ -1089,13 +1196,15 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 		while (skip < len && (msg[skip] == '\n' || msg[skip] == '\r'))
 			skip++;
 	}
-	if ((norm = malloc(len - skip + 1)) == NULL)
+	/* In the arena: the fast reader's parts are decoded from it when
+	 * first read (mw_mime_part_data), so it lives as long as they do.
+	 * At most MW_MIME_MESSAGE_MAX, half the default arena cap. */
+	if ((norm = mw_arena_alloc_bytes(a, len - skip + 1)) == NULL)
 		return mw_err_set(err, MW_ENOMEM, "mime", 0, "out of memory");
 	n = normalise(norm, msg + skip, len - skip);
 	if (!force_gmime) {
 		rc = fast_parse(out, a, norm, n);
 		if (rc != FALLBACK) {
-			free(norm);
 			if (rc != 0)
 				return mw_err_set(err, rc, "mime", 0,
 				    "out of memory");
@@ -1105,7 +1214,6 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 	}
 	gmime_once();
 	s = g_mime_stream_mem_new_with_buffer((const char *)norm, n);
-	free(norm);
 	parser = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	gm = g_mime_parser_construct_message(parser, NULL);
