@@ -141,32 +141,43 @@ lower_dup(struct mw_arena *a, const char *s)
 	return d;
 }
 
+/* A field name and its length, so a name of another length is passed
+ * over without looking at its bytes. */
+struct fname {
+	const char *s;
+	size_t n;
+};
+#define FNAME(lit) {lit, sizeof(lit) - 1}
+
 /* The fields kept of an attached message: decoding every Received and
  * DKIM-Signature of the returned original costs more than the rest of a
  * bounce, and nothing reads them. */
-static const char *const attached_keep[] = {"From", "To", "Cc", "Subject",
-    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients",
-    "X-HmXmrOriginalRecipient", NULL};
+static const struct fname attached_keep[] = {FNAME("From"), FNAME("To"),
+    FNAME("Cc"), FNAME("Subject"), FNAME("Date"), FNAME("Message-ID"),
+    FNAME("Return-Path"), FNAME("X-Failed-Recipients"),
+    FNAME("X-HmXmrOriginalRecipient"), {NULL, 0}};
 
 /* Trace and signature fields of the message itself: long, many, and no
  * bounce reading needs them decoded (Received is read raw elsewhere). */
-static const char *const top_skip[] = {"Received", "DKIM-Signature",
-    "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results",
-    "Authentication-Results", "Received-SPF", "X-Received",
-    "X-Google-DKIM-Signature", "X-Gm-Message-State", "X-Google-Smtp-Source",
-    "DomainKey-Signature", NULL};
+static const struct fname top_skip[] = {FNAME("Received"),
+    FNAME("DKIM-Signature"), FNAME("ARC-Seal"),
+    FNAME("ARC-Message-Signature"), FNAME("ARC-Authentication-Results"),
+    FNAME("Authentication-Results"), FNAME("Received-SPF"),
+    FNAME("X-Received"), FNAME("X-Google-DKIM-Signature"),
+    FNAME("X-Gm-Message-State"), FNAME("X-Google-Smtp-Source"),
+    FNAME("DomainKey-Signature"), {NULL, 0}};
 
 /* name[0..n) (raw field-name bytes) equals w, ASCII case folded */
 static bool
-name_eq(const uint8_t *name, size_t n, const char *w)
+name_eq(const uint8_t *name, size_t n, const struct fname *w)
 {
 	size_t i;
 
+	if (n != w->n)
+		return false;
 	for (i = 0; i < n; i++) {
-		uint8_t a = name[i], b = (uint8_t)w[i];
+		uint8_t a = name[i], b = (uint8_t)w->s[i];
 
-		if (b == '\0')
-			return false;
 		if (a >= 'A' && a <= 'Z')
 			a = (uint8_t)(a + 32);
 		if (b >= 'A' && b <= 'Z')
@@ -174,11 +185,11 @@ name_eq(const uint8_t *name, size_t n, const char *w)
 		if (a != b)
 			return false;
 	}
-	return w[n] == '\0';
+	return true;
 }
 
 static bool
-wanted(const uint8_t *name, size_t n, const char *const *keep)
+wanted(const uint8_t *name, size_t n, const struct fname *keep)
 {
 	if (keep == NULL) {
 		/* every top field comes here: the skipped ones all start
@@ -187,20 +198,20 @@ wanted(const uint8_t *name, size_t n, const char *const *keep)
 
 		if (c != 'a' && c != 'd' && c != 'r' && c != 'x')
 			return true;
-		for (keep = top_skip; *keep; keep++)
-			if (name_eq(name, n, *keep))
+		for (keep = top_skip; keep->s != NULL; keep++)
+			if (name_eq(name, n, keep))
 				return false;
 		return true;
 	}
-	for (; *keep; keep++)
-		if (name_eq(name, n, *keep))
+	for (; keep->s != NULL; keep++)
+		if (name_eq(name, n, keep))
 			return true;
 	return false;
 }
 
 static int
 copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
-    GMimeObject *obj, bool *truncated, const char *const *keep)
+    GMimeObject *obj, bool *truncated, const struct fname *keep)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	int i, n = hl ? g_mime_header_list_get_count(hl) : 0;
@@ -613,7 +624,7 @@ value_of(struct mw_arena *a, const struct rawh *h)
 
 static int
 fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
-    const struct hblock *hb, bool *truncated, const char *const *keep)
+    const struct hblock *hb, bool *truncated, const struct fname *keep)
 {
 	size_t i, k = 0;
 
