@@ -600,16 +600,18 @@ unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 	return k;
 }
 
-/* A field's value as GMime's g_mime_header_get_value gives it. */
+/*
+ * A field's value as GMime's g_mime_header_get_value gives it: unfolded
+ * into u (h->vlen + 1 bytes), or decoded into a copy in the arena when it
+ * holds encoded words or 8-bit bytes.  *len its length; NULL when out of
+ * memory.
+ */
 static char *
-value_of(struct mw_arena *a, const struct rawh *h)
+value_in(size_t *len, char *u, struct mw_arena *a, const struct rawh *h)
 {
-	char *u = mw_arena_alloc(a, h->vlen + 1);
 	bool enc;
 
-	if (u == NULL)
-		return NULL;
-	(void)unfold(u, h->val, h->vlen, &enc);
+	*len = unfold(u, h->val, h->vlen, &enc);
 	if (enc) {
 		char *d;
 
@@ -618,8 +620,18 @@ value_of(struct mw_arena *a, const struct rawh *h)
 		d = g_mime_utils_header_decode_text(NULL, u);
 		u = mw_arena_strdup(a, d ? d : "");
 		g_free(d);
+		*len = u != NULL ? strlen(u) : 0;
 	}
 	return u;
+}
+
+static char *
+value_of(struct mw_arena *a, const struct rawh *h)
+{
+	char *u = mw_arena_alloc_bytes(a, h->vlen + 1);
+	size_t len;
+
+	return u != NULL ? value_in(&len, u, a, h) : NULL;
 }
 
 static int
@@ -644,12 +656,15 @@ fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 
 		if (!wanted(h->name, h->nlen, keep))
 			continue;
-		if ((name = mw_arena_strndup(a, (const char *)h->name,
-		    h->nlen)) == NULL)
+		/* name and unfolded value in one block: both are short,
+		 * and a line of the header block bounds each */
+		if ((name = mw_arena_alloc_bytes(a, h->nlen + h->vlen +
+		    2)) == NULL)
 			return MW_ENOMEM;
-		if ((val = value_of(a, h)) == NULL)
+		memcpy(name, h->name, h->nlen);
+		name[h->nlen] = '\0';
+		if ((val = value_in(&vl, name + h->nlen + 1, a, h)) == NULL)
 			return MW_ENOMEM;
-		vl = strlen(val);
 		if (vl > MW_MIME_HEADER_MAX) {
 			vl = MW_MIME_HEADER_MAX;
 			*truncated = true;
