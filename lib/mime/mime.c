@@ -491,6 +491,30 @@ name_is(const struct rawh *h, const char *name)
 }
 
 /*
+ * p[0..n) is all RFC 5322 2.2 field-name bytes (printable, no space; the
+ * caller stops at ':'), looked at a word at a time: a byte below 0x21
+ * (space, tab, LF, control) or above 0x7e shows in the word's top bits.
+ */
+static bool
+field_name_ok(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, top = ones << 7;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if ((((w - 0x21 * ones) & ~w) | (w + ones) | w) & top)
+			return false;
+	}
+	for (; i < n; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
  * The header block at p[0..len): fields into hb, *body the offset after
  * the blank line (or len).  FALLBACK on a line that is not a field.
  */
@@ -510,10 +534,11 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 			*body = i + 1;
 			return 0;
 		}
-		for (c = i; c < len && p[c] != ':' && p[c] != '\n'; c++)
-			if (p[c] <= ' ' || p[c] >= 0x7f)
-				return FALLBACK;
-		if (c >= len || p[c] != ':' || c == s)
+		/* a line break or a bad byte before the ':' fails the
+		 * name check, as does a line without one */
+		nl = memchr(p + i, ':', len - i);
+		c = nl != NULL ? (size_t)(nl - p) : len;
+		if (c >= len || c == s || !field_name_ok(p + s, c - s))
 			return FALLBACK;
 		/* the value runs to the first newline not followed by
 		 * white space */
@@ -1338,8 +1363,11 @@ mw_mime_header_get(const struct mw_mime_header *h, size_t n, const char *name)
 {
 	size_t i;
 
+	/* the first letters folded first: most names differ there, and
+	 * for a letter no other byte folds to the same */
 	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, name) == 0)
+		if ((h[i].name[0] | 0x20) == (name[0] | 0x20) &&
+		    strcasecmp(h[i].name, name) == 0)
 			return h[i].value;
 	return NULL;
 }
