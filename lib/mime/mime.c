@@ -320,8 +320,12 @@ set_data(struct mw_arena *a, struct mw_mime_part *p, const void *d,
 		if (truncated != NULL)
 			*truncated = true;
 	}
-	if ((c = mw_arena_strndup(a, d, len)) == NULL)
+	/* unzeroed: every byte is written (a part may be 256 KiB) */
+	if ((c = mw_arena_alloc_bytes(a, len + 1)) == NULL)
 		return MW_ENOMEM;
+	if (len > 0)
+		memcpy(c, d, len);
+	c[len] = '\0';
 	p->data = (const uint8_t *)c;
 	p->len = len;
 	return 0;
@@ -575,7 +579,8 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 	return 0;
 }
 
-/* g_mime_utils_header_unfold: white space trimmed, line breaks out.
+/* g_mime_utils_header_unfold: white space trimmed, line breaks out; v
+ * is normalised text (no CR), as every value the fast reader reads.
  * *enc (when not NULL) tells whether the result holds 8-bit bytes or
  * "=?", which only GMime's decoder may read.  The runs between line
  * breaks are found with memchr and the check is made on the joined
@@ -590,14 +595,11 @@ unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 	while (n > i && is_lwsp(v[n - 1]))
 		n--;
 	while (i < n) {
-		/* the text is normalised, but a lone CR is dropped as
-		 * GMime does */
+		/* no CR to drop (GMime drops a lone one): the text is
+		 * normalised, every CR is a LF (mw_mime_parse) */
 		const uint8_t *nl = memchr(v + i, '\n', n - i);
-		const uint8_t *cr;
 
 		j = nl != NULL ? (size_t)(nl - v) : n;
-		if ((cr = memchr(v + i, '\r', j - i)) != NULL)
-			j = (size_t)(cr - v);
 		memcpy(dst + k, v + i, j - i);
 		k += j - i;
 		i = j + 1;
