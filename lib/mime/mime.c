@@ -64,6 +64,8 @@ pin_charset(const char *cs, size_t len)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static char names[MW_MIME_CHARSET_PINS][64];
+	/* kept, though never used, so leak checkers see them held */
+	static iconv_t cds[MW_MIME_CHARSET_PINS];
 	static size_t n;
 	char want[64];
 	const char *ic;
@@ -79,7 +81,8 @@ pin_charset(const char *cs, size_t len)
 	if (i == n && n < MW_MIME_CHARSET_PINS) {
 		/* the name GMime itself hands to iconv_open */
 		ic = g_mime_charset_iconv_name(want);
-		if (ic != NULL && iconv_open("UTF-8", ic) != (iconv_t)-1) {
+		if (ic != NULL &&
+		    (cds[n] = iconv_open("UTF-8", ic)) != (iconv_t)-1) {
 			memcpy(names[n], want, len + 1);
 			n++;
 		}
