@@ -1,8 +1,9 @@
 /*
  * mime.h - a message taken apart: decoded headers and a flat list of
- * leaf parts with their content decoded (transfer encoding removed,
- * text converted to UTF-8).  Built on GMime 3 (RFC 2045-2049, RFC 2047,
- * RFC 2231); everything returned lives in the caller's arena.
+ * leaf parts whose content is decoded on first read (transfer encoding
+ * removed, text converted to UTF-8: mw_mime_part_data).  Built on
+ * GMime 3 (RFC 2045-2049, RFC 2047, RFC 2231); everything returned lives
+ * in the caller's arena.
  */
 #ifndef MAILWHY_MIME_H
 #define MAILWHY_MIME_H
@@ -19,10 +20,17 @@ struct mw_mime_header {
 	const char *value; /* unfolded, RFC 2047 decoded, UTF-8 */
 };
 
+struct mw_mime_lazy;
+
 struct mw_mime_part {
 	const char *type;     /* lowercased "text/plain" */
 	unsigned depth;	      /* 0 = the message body itself */
-	const uint8_t *data;  /* decoded content, NUL-terminated */
+	/*
+	 * The decoded content, NUL-terminated: read it through
+	 * mw_mime_part_data(), which fills these on first use.  NULL until
+	 * then (a part made by hand may set them directly).
+	 */
+	const uint8_t *data;
 	size_t len;
 	/*
 	 * For message/rfc822 and text/rfc822-headers: the header fields of
@@ -31,7 +39,8 @@ struct mw_mime_part {
 	 */
 	struct mw_mime_header *headers;
 	size_t nheaders;
-	bool cut; /* longer than MW_MIME_TEXT_MAX */
+	bool cut; /* longer than MW_MIME_TEXT_MAX; known from the parse */
+	struct mw_mime_lazy *lazy; /* mime.c's: how to decode data */
 };
 
 struct mw_mime {
@@ -51,6 +60,19 @@ struct mw_mime {
  */
 int mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
     size_t len, struct mw_err *err);
+
+/*
+ * The content of part p of a parsed message: transfer encoding removed,
+ * text converted to UTF-8, at most MW_MIME_TEXT_MAX bytes, NUL-terminated
+ * (it may hold NULs: *len, when len is not NULL, counts them).  Decoded
+ * on the first call into the arena the parse was given and kept in p, so
+ * a part nobody reads costs nothing and a part is never decoded twice;
+ * whether it was cut (p->cut, the message's truncated) is known from the
+ * parse already.  Returns NULL when decoding ran out of memory (and
+ * again on later calls).  It writes to p: a message's parts are not
+ * shared between threads.
+ */
+const uint8_t *mw_mime_part_data(size_t *len, struct mw_mime_part *p);
 
 /* The first header field called name (ASCII case-insensitive), or NULL. */
 const char *mw_mime_header_get(const struct mw_mime_header *h, size_t n,

@@ -28,6 +28,7 @@ struct msg {
 	struct mw_mime m;
 	struct mw_arena *a;
 	const char *from, *subject, *to;
+	bool nomem; /* a part's content could not be decoded: sticky */
 };
 
 static const char *
@@ -73,6 +74,28 @@ line_find(const char *hay, const char *needle)
 
 	lines_find(hay, &needle, &f, 1);
 	return f;
+}
+
+/*
+ * Part p's content (decoded on first read, mw_mime_part_data) as a
+ * NUL-terminated string, *len its length when len is not NULL.  Out of
+ * memory reads as empty and is kept in x->nomem, which mw_bounce_parse
+ * turns into MW_ENOMEM: no verdict comes from a part that was not read.
+ */
+static const char *
+part_text(struct msg *x, struct mw_mime_part *p, size_t *len)
+{
+	size_t n;
+	const uint8_t *d = mw_mime_part_data(&n, p);
+
+	if (d == NULL) {
+		x->nomem = true;
+		d = (const uint8_t *)"";
+		n = 0;
+	}
+	if (len != NULL)
+		*len = n;
+	return (const char *)d;
 }
 
 static bool
@@ -194,13 +217,13 @@ html_text(struct mw_buf *b, const uint8_t *d, size_t len)
 
 /* The human-readable text: text parts outside the returned original. */
 static void
-human_text(struct mw_buf *b, const struct msg *x)
+human_text(struct mw_buf *b, struct msg *x)
 {
-	size_t i;
+	size_t i, len;
 	bool any = false;
 
 	for (i = 0; i < x->m.nparts; i++) {
-		const struct mw_mime_part *p = &x->m.parts[i];
+		struct mw_mime_part *p = &x->m.parts[i];
 
 		if (strcmp(p->type, "message/rfc822") == 0 ||
 		    strcmp(p->type, "text/rfc822-headers") == 0)
@@ -208,7 +231,9 @@ human_text(struct mw_buf *b, const struct msg *x)
 		if (strncmp(p->type, "text/plain", 10) == 0 ||
 		    (strncmp(p->type, "text/", 5) == 0 &&
 		    strcmp(p->type, "text/html") != 0 && p->depth == 0)) {
-			(void)mw_buf_append(b, p->data, p->len);
+			const char *t = part_text(x, p, &len);
+
+			(void)mw_buf_append(b, t, len);
 			(void)mw_buf_putc(b, '\n');
 			any = true;
 		}
@@ -218,10 +243,13 @@ human_text(struct mw_buf *b, const struct msg *x)
 	/* HTML-only bounces (Office 365 keeps a plain part; some portals
 	 * do not): tags out, text kept */
 	for (i = 0; i < x->m.nparts; i++) {
-		const struct mw_mime_part *p = &x->m.parts[i];
+		struct mw_mime_part *p = &x->m.parts[i];
 
 		if (strcmp(p->type, "text/html") == 0) {
-			html_text(b, p->data, p->len);
+			const uint8_t *d = (const uint8_t *)part_text(x, p,
+			    &len);
+
+			html_text(b, d, len);
 			break;
 		}
 	}
@@ -418,14 +446,14 @@ static const char *field(const char *text, const char *name,
 
 /* The Original-Rcpt-To or the To of the returned original (ARF). */
 static const char *
-arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
+arf_recipient(struct msg *x, struct mw_mime_part *fb)
 {
 	size_t i;
 	const char *to = NULL;
 
 	/* the feedback fields share the delivery-status syntax */
 	if (fb != NULL) {
-		const char *p = (const char *)fb->data;
+		const char *p = part_text(x, fb, NULL);
 		const char *k = line_find(p, "\nOriginal-Rcpt-To:");
 
 		if (k == NULL && strncasecmp(p, "Original-Rcpt-To:", 17) == 0)
@@ -444,7 +472,7 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 			return trim_addr(x->a, to);
 	}
 	for (i = 0; i < x->m.nparts; i++) {
-		const struct mw_mime_part *p = &x->m.parts[i];
+		struct mw_mime_part *p = &x->m.parts[i];
 
 		/* Outlook.com's JMRP reports keep the complainant in a
 		 * header of the returned message */
@@ -455,7 +483,7 @@ arf_recipient(const struct msg *x, const struct mw_mime_part *fb)
 				to = mw_mime_header_get(p->headers,
 				    p->nheaders, "To");
 		} else if (strcmp(p->type, "text/rfc822-headers") == 0) {
-			const char *t = mw_ci_strstr((const char *)p->data,
+			const char *t = mw_ci_strstr(part_text(x, p, NULL),
 			    "\nTo:");
 
 			if (t != NULL)
@@ -520,11 +548,11 @@ jmrp(const struct msg *x)
 }
 
 static int
-do_arf(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *fb,
+do_arf(struct mw_bounce *b, struct msg *x, struct mw_mime_part *fb,
     size_t *cap)
 {
 	struct mw_bounce_rcpt *r;
-	const char *ft = fb ? field((const char *)fb->data, "Feedback-Type",
+	const char *ft = fb ? field(part_text(x, fb, NULL), "Feedback-Type",
 	    x->a) : jmrp(x) ? "abuse" : NULL;
 
 	b->kind = MW_BOUNCE_FEEDBACK;
@@ -688,17 +716,19 @@ whole_reply(struct mw_arena *a, const char *diag, const char *full)
 }
 
 static int
-do_dsn(struct mw_bounce *b, struct msg *x, const struct mw_mime_part *dp,
+do_dsn(struct mw_bounce *b, struct msg *x, struct mw_mime_part *dp,
     const struct mw_bounce_hit *hits, size_t nhits, const char *text,
     const char *full, size_t *cap)
 {
 	struct mw_dsn d;
 	struct mw_err err;
-	const char *orig;
-	size_t i;
+	const char *orig, *data;
+	size_t i, len;
 	int rc;
 
-	if ((rc = mw_dsn_parse(&d, x->a, dp->data, dp->len, &err)) != 0)
+	data = part_text(x, dp, &len);
+	if ((rc = mw_dsn_parse(&d, x->a, (const uint8_t *)data, len,
+	    &err)) != 0)
 		return rc;
 	b->truncated |= d.truncated;
 	for (i = 0; i < d.nrcpts; i++) {
@@ -974,7 +1004,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	struct msg x = {.a = a};
 	struct mw_buf tb;
 	struct mw_bounce_hit hits[MW_BOUNCE_RCPTS_MAX];
-	const struct mw_mime_part *dsn = NULL, *fb = NULL;
+	struct mw_mime_part *dsn = NULL, *fb = NULL;
 	const char *text = NULL, *full = NULL, *fixed;
 	enum mw__lhost fam;
 	size_t nhits = 0, cap = 0, i;
@@ -1131,6 +1161,8 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 		for (i = 0; i < out->nrcpts; i++)
 			out->rcpts[i].reason = fixed;
 done:
+	if (rc == 0 && x.nomem)
+		rc = MW_ENOMEM;
 	if (rc != 0)
 		return mw_err_set(err, rc, "bounce", 0, "out of memory");
 	for (i = 0; i < out->nrcpts; i++) {

@@ -11,7 +11,9 @@
  * Most bounces never build a GMime object: the fast reader below walks
  * the raw bytes, calls GMime's decoders only where a value or part needs
  * them, and skips the returned original's body; it hands anything it
- * does not reproduce exactly to the GMime walk.
+ * does not reproduce exactly to the GMime walk.  Its parts are decoded
+ * when first read (mw_mime_part_data), from the normalised copy of the
+ * message kept in the arena; the GMime walk decodes its parts at once.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +64,8 @@ pin_charset(const char *cs, size_t len)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static char names[MW_MIME_CHARSET_PINS][64];
+	/* kept, though never used, so leak checkers see them held */
+	static iconv_t cds[MW_MIME_CHARSET_PINS];
 	static size_t n;
 	char want[64];
 	const char *ic;
@@ -77,7 +81,8 @@ pin_charset(const char *cs, size_t len)
 	if (i == n && n < MW_MIME_CHARSET_PINS) {
 		/* the name GMime itself hands to iconv_open */
 		ic = g_mime_charset_iconv_name(want);
-		if (ic != NULL && iconv_open("UTF-8", ic) != (iconv_t)-1) {
+		if (ic != NULL &&
+		    (cds[n] = iconv_open("UTF-8", ic)) != (iconv_t)-1) {
 			memcpy(names[n], want, len + 1);
 			n++;
 		}
@@ -139,32 +144,43 @@ lower_dup(struct mw_arena *a, const char *s)
 	return d;
 }
 
+/* A field name and its length, so a name of another length is passed
+ * over without looking at its bytes. */
+struct fname {
+	const char *s;
+	size_t n;
+};
+#define FNAME(lit) {lit, sizeof(lit) - 1}
+
 /* The fields kept of an attached message: decoding every Received and
  * DKIM-Signature of the returned original costs more than the rest of a
  * bounce, and nothing reads them. */
-static const char *const attached_keep[] = {"From", "To", "Cc", "Subject",
-    "Date", "Message-ID", "Return-Path", "X-Failed-Recipients",
-    "X-HmXmrOriginalRecipient", NULL};
+static const struct fname attached_keep[] = {FNAME("From"), FNAME("To"),
+    FNAME("Cc"), FNAME("Subject"), FNAME("Date"), FNAME("Message-ID"),
+    FNAME("Return-Path"), FNAME("X-Failed-Recipients"),
+    FNAME("X-HmXmrOriginalRecipient"), {NULL, 0}};
 
 /* Trace and signature fields of the message itself: long, many, and no
  * bounce reading needs them decoded (Received is read raw elsewhere). */
-static const char *const top_skip[] = {"Received", "DKIM-Signature",
-    "ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results",
-    "Authentication-Results", "Received-SPF", "X-Received",
-    "X-Google-DKIM-Signature", "X-Gm-Message-State", "X-Google-Smtp-Source",
-    "DomainKey-Signature", NULL};
+static const struct fname top_skip[] = {FNAME("Received"),
+    FNAME("DKIM-Signature"), FNAME("ARC-Seal"),
+    FNAME("ARC-Message-Signature"), FNAME("ARC-Authentication-Results"),
+    FNAME("Authentication-Results"), FNAME("Received-SPF"),
+    FNAME("X-Received"), FNAME("X-Google-DKIM-Signature"),
+    FNAME("X-Gm-Message-State"), FNAME("X-Google-Smtp-Source"),
+    FNAME("DomainKey-Signature"), {NULL, 0}};
 
 /* name[0..n) (raw field-name bytes) equals w, ASCII case folded */
 static bool
-name_eq(const uint8_t *name, size_t n, const char *w)
+name_eq(const uint8_t *name, size_t n, const struct fname *w)
 {
 	size_t i;
 
+	if (n != w->n)
+		return false;
 	for (i = 0; i < n; i++) {
-		uint8_t a = name[i], b = (uint8_t)w[i];
+		uint8_t a = name[i], b = (uint8_t)w->s[i];
 
-		if (b == '\0')
-			return false;
 		if (a >= 'A' && a <= 'Z')
 			a = (uint8_t)(a + 32);
 		if (b >= 'A' && b <= 'Z')
@@ -172,11 +188,11 @@ name_eq(const uint8_t *name, size_t n, const char *w)
 		if (a != b)
 			return false;
 	}
-	return w[n] == '\0';
+	return true;
 }
 
 static bool
-wanted(const uint8_t *name, size_t n, const char *const *keep)
+wanted(const uint8_t *name, size_t n, const struct fname *keep)
 {
 	if (keep == NULL) {
 		/* every top field comes here: the skipped ones all start
@@ -185,20 +201,20 @@ wanted(const uint8_t *name, size_t n, const char *const *keep)
 
 		if (c != 'a' && c != 'd' && c != 'r' && c != 'x')
 			return true;
-		for (keep = top_skip; *keep; keep++)
-			if (name_eq(name, n, *keep))
+		for (keep = top_skip; keep->s != NULL; keep++)
+			if (name_eq(name, n, keep))
 				return false;
 		return true;
 	}
-	for (; *keep; keep++)
-		if (name_eq(name, n, *keep))
+	for (; keep->s != NULL; keep++)
+		if (name_eq(name, n, keep))
 			return true;
 	return false;
 }
 
 static int
 copy_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
-    GMimeObject *obj, bool *truncated, const char *const *keep)
+    GMimeObject *obj, bool *truncated, const struct fname *keep)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
 	int i, n = hl ? g_mime_header_list_get_count(hl) : 0;
@@ -293,18 +309,26 @@ new_part(struct walk *w, GMimeObject *obj, unsigned depth)
 	return p;
 }
 
+/* *truncated is the message's; NULL from mw_mime_part_data, whose parts
+ * cannot be cut (leaf() decides that while parsing). */
 static int
-set_data(struct walk *w, struct mw_mime_part *p, const void *d, size_t len)
+set_data(struct mw_arena *a, struct mw_mime_part *p, const void *d,
+    size_t len, bool *truncated)
 {
 	char *c;
 
 	if (len > MW_MIME_TEXT_MAX) {
 		len = MW_MIME_TEXT_MAX;
 		p->cut = true;
-		w->m->truncated = true;
+		if (truncated != NULL)
+			*truncated = true;
 	}
-	if ((c = mw_arena_strndup(w->a, d, len)) == NULL)
+	/* unzeroed: every byte is written (a part may be 256 KiB) */
+	if ((c = mw_arena_alloc_bytes(a, len + 1)) == NULL)
 		return MW_ENOMEM;
+	if (len > 0)
+		memcpy(c, d, len);
+	c[len] = '\0';
 	p->data = (const uint8_t *)c;
 	p->len = len;
 	return 0;
@@ -324,7 +348,7 @@ leaf_bytes(struct walk *w, struct mw_mime_part *p, GMimePart *part)
 	s = g_mime_stream_mem_new_with_byte_array(ba);
 	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(s), TRUE);
 	g_mime_data_wrapper_write_to_stream(dw, s);
-	rc = set_data(w, p, ba->data, ba->len);
+	rc = set_data(w->a, p, ba->data, ba->len, &w->m->truncated);
 	g_object_unref(s);
 	return rc;
 }
@@ -353,7 +377,8 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 			if (pro != NULL && (p = new_part(w, obj, depth)) !=
 			    NULL) {
 				p->type = "text/plain";
-				return set_data(w, p, pro, strlen(pro));
+				return set_data(w->a, p, pro, strlen(pro),
+				    &w->m->truncated);
 			}
 			return 0;
 		}
@@ -393,7 +418,8 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 		t = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
 
 		if (t != NULL) {
-			rc = set_data(w, p, t, strlen(t));
+			rc = set_data(w->a, p, t, strlen(t),
+			    &w->m->truncated);
 			g_free(t);
 			if (rc != 0)
 				return rc;
@@ -472,6 +498,30 @@ name_is(const struct rawh *h, const char *name)
 }
 
 /*
+ * p[0..n) is all RFC 5322 2.2 field-name bytes (printable, no space; the
+ * caller stops at ':'), looked at a word at a time: a byte below 0x21
+ * (space, tab, LF, control) or above 0x7e shows in the word's top bits.
+ */
+static bool
+field_name_ok(const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, top = ones << 7;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		if ((((w - 0x21 * ones) & ~w) | (w + ones) | w) & top)
+			return false;
+	}
+	for (; i < n; i++)
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
  * The header block at p[0..len): fields into hb, *body the offset after
  * the blank line (or len).  FALLBACK on a line that is not a field.
  */
@@ -491,10 +541,11 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 			*body = i + 1;
 			return 0;
 		}
-		for (c = i; c < len && p[c] != ':' && p[c] != '\n'; c++)
-			if (p[c] <= ' ' || p[c] >= 0x7f)
-				return FALLBACK;
-		if (c >= len || p[c] != ':' || c == s)
+		/* a line break or a bad byte before the ':' fails the
+		 * name check, as does a line without one */
+		nl = memchr(p + i, ':', len - i);
+		c = nl != NULL ? (size_t)(nl - p) : len;
+		if (c >= len || c == s || !field_name_ok(p + s, c - s))
 			return FALLBACK;
 		/* the value runs to the first newline not followed by
 		 * white space */
@@ -531,7 +582,8 @@ read_headers(struct hblock *hb, const uint8_t *p, size_t len, size_t *body)
 	return 0;
 }
 
-/* g_mime_utils_header_unfold: white space trimmed, line breaks out.
+/* g_mime_utils_header_unfold: white space trimmed, line breaks out; v
+ * is normalised text (no CR), as every value the fast reader reads.
  * *enc (when not NULL) tells whether the result holds 8-bit bytes or
  * "=?", which only GMime's decoder may read.  The runs between line
  * breaks are found with memchr and the check is made on the joined
@@ -546,14 +598,11 @@ unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 	while (n > i && is_lwsp(v[n - 1]))
 		n--;
 	while (i < n) {
-		/* the text is normalised, but a lone CR is dropped as
-		 * GMime does */
+		/* no CR to drop (GMime drops a lone one): the text is
+		 * normalised, every CR is a LF (mw_mime_parse) */
 		const uint8_t *nl = memchr(v + i, '\n', n - i);
-		const uint8_t *cr;
 
 		j = nl != NULL ? (size_t)(nl - v) : n;
-		if ((cr = memchr(v + i, '\r', j - i)) != NULL)
-			j = (size_t)(cr - v);
 		memcpy(dst + k, v + i, j - i);
 		k += j - i;
 		i = j + 1;
@@ -581,16 +630,18 @@ unfold(char *dst, const uint8_t *v, size_t n, bool *enc)
 	return k;
 }
 
-/* A field's value as GMime's g_mime_header_get_value gives it. */
+/*
+ * A field's value as GMime's g_mime_header_get_value gives it: unfolded
+ * into u (h->vlen + 1 bytes), or decoded into a copy in the arena when it
+ * holds encoded words or 8-bit bytes.  *len its length; NULL when out of
+ * memory.
+ */
 static char *
-value_of(struct mw_arena *a, const struct rawh *h)
+value_in(size_t *len, char *u, struct mw_arena *a, const struct rawh *h)
 {
-	char *u = mw_arena_alloc(a, h->vlen + 1);
 	bool enc;
 
-	if (u == NULL)
-		return NULL;
-	(void)unfold(u, h->val, h->vlen, &enc);
+	*len = unfold(u, h->val, h->vlen, &enc);
 	if (enc) {
 		char *d;
 
@@ -599,13 +650,23 @@ value_of(struct mw_arena *a, const struct rawh *h)
 		d = g_mime_utils_header_decode_text(NULL, u);
 		u = mw_arena_strdup(a, d ? d : "");
 		g_free(d);
+		*len = u != NULL ? strlen(u) : 0;
 	}
 	return u;
 }
 
+static char *
+value_of(struct mw_arena *a, const struct rawh *h)
+{
+	char *u = mw_arena_alloc_bytes(a, h->vlen + 1);
+	size_t len;
+
+	return u != NULL ? value_in(&len, u, a, h) : NULL;
+}
+
 static int
 fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
-    const struct hblock *hb, bool *truncated, const char *const *keep)
+    const struct hblock *hb, bool *truncated, const struct fname *keep)
 {
 	size_t i, k = 0;
 
@@ -625,12 +686,15 @@ fast_headers(struct mw_mime_header **out, size_t *nout, struct mw_arena *a,
 
 		if (!wanted(h->name, h->nlen, keep))
 			continue;
-		if ((name = mw_arena_strndup(a, (const char *)h->name,
-		    h->nlen)) == NULL)
+		/* name and unfolded value in one block: both are short,
+		 * and a line of the header block bounds each */
+		if ((name = mw_arena_alloc_bytes(a, h->nlen + h->vlen +
+		    2)) == NULL)
 			return MW_ENOMEM;
-		if ((val = value_of(a, h)) == NULL)
+		memcpy(name, h->name, h->nlen);
+		name[h->nlen] = '\0';
+		if ((val = value_in(&vl, name + h->nlen + 1, a, h)) == NULL)
 			return MW_ENOMEM;
-		vl = strlen(val);
 		if (vl > MW_MIME_HEADER_MAX) {
 			vl = MW_MIME_HEADER_MAX;
 			*truncated = true;
@@ -830,20 +894,22 @@ to_boundary(const struct fwalk *f, const uint8_t *p, size_t len,
 	return len;
 }
 
-/* Transfer decoding with GMime's own decoders; FALLBACK for encodings
- * it would treat differently (uuencode). */
+/* RFC 2045 6.1: the transfer encodings the fast reader decodes itself. */
+enum cte {
+	CTE_IDENTITY, /* 7bit, 8bit, binary, or none given */
+	CTE_BASE64,
+	CTE_QP
+};
+
+/* The entity's transfer encoding; FALLBACK for one GMime would treat
+ * differently (uuencode, an unknown or overlong name). */
 static int
-decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
-    size_t n, const uint8_t **out, size_t *olen)
+read_cte(enum cte *out, const struct hblock *hb)
 {
 	char cte[32];
 	size_t k;
-	uint8_t *d;
-	int state = 0;
-	guint32 save = 0;
 
-	*out = p;
-	*olen = n;
+	*out = CTE_IDENTITY;
 	if (hb->cte == NULL)
 		return 0;
 	if (hb->cte->vlen >= sizeof(cte))
@@ -853,28 +919,106 @@ decode(struct mw_arena *a, const struct hblock *hb, const uint8_t *p,
 	    strcasecmp(cte, "8bit") == 0 || strcasecmp(cte, "binary") == 0)
 		return 0;
 	if (strcasecmp(cte, "base64") == 0) {
-		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
-			return MW_ENOMEM;
-		*olen = g_mime_encoding_base64_decode_step(p, n, d, &state,
-		    &save);
-		*out = d;
+		*out = CTE_BASE64;
 		return 0;
 	}
 	if (strcasecmp(cte, "quoted-printable") == 0) {
-		if ((d = mw_arena_alloc(a, n + 4)) == NULL)
-			return MW_ENOMEM;
-		*olen = g_mime_encoding_quoted_decode_step(p, n, d,
-		    &state, &save);
-		*out = d;
+		*out = CTE_QP;
 		return 0;
 	}
 	return FALLBACK;
 }
 
+static int
+hex_digit(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20; /* 'A'-'F' to 'a'-'f'; no other byte lands there */
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * RFC 2045 6.7 quoted-printable, byte for byte as GMime's
+ * g_mime_encoding_quoted_decode_step decodes it in one step (the
+ * fallback path and the tests/unit/mime differential check use GMime's):
+ * "=" and two hex digits is the byte, "=" before LF or CRLF a soft line
+ * break, any other "=ab" is kept as written, and a "=" or "=a" at the
+ * very end is dropped.  GMime goes byte by byte; the runs between "="
+ * here go a word at a time (a fifth of its instructions on HTML-only
+ * bounces).  Writes at most n bytes.
+ */
+static size_t
+qp_decode(uint8_t *d, const uint8_t *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, eq = 0x3d * ones;
+	size_t i = 0, k = 0;
+	int hi, lo;
+
+	while (i < n) {
+		for (; i + 8 <= n; i += 8, k += 8) {
+			uint64_t w, x;
+
+			memcpy(&w, p + i, 8);
+			x = w ^ eq; /* a zero byte where w has '=' */
+			if (((x - ones) & ~x & (ones << 7)) != 0)
+				break;
+			memcpy(d + k, &w, 8);
+		}
+		while (i < n && p[i] != '=')
+			d[k++] = p[i++];
+		if (i + 1 >= n)
+			break;
+		if (p[i + 1] == '\n') {
+			i += 2;
+			continue;
+		}
+		if (i + 2 >= n)
+			break;
+		hi = hex_digit(p[i + 1]);
+		lo = hex_digit(p[i + 2]);
+		if (hi >= 0 && lo >= 0)
+			d[k++] = (uint8_t)(hi << 4 | lo);
+		else if (p[i + 1] != '\r' || p[i + 2] != '\n') {
+			d[k++] = '=';
+			d[k++] = p[i + 1];
+			d[k++] = p[i + 2];
+		}
+		i += 3;
+	}
+	return k;
+}
+
+/* Transfer decoding: base64 with GMime's decoder, quoted-printable with
+ * qp_decode.  Neither writes more than it reads: base64 makes 3 bytes of
+ * 4, quoted-printable 1 of 1 or 3. */
+static int
+decode(const uint8_t **out, size_t *olen, struct mw_arena *a,
+    const uint8_t *p, size_t n, enum cte cte)
+{
+	uint8_t *d;
+	int state = 0;
+	guint32 save = 0;
+
+	*out = p;
+	*olen = n;
+	if (cte == CTE_IDENTITY)
+		return 0;
+	if ((d = mw_arena_alloc_bytes(a, n + 4)) == NULL)
+		return MW_ENOMEM;
+	if (cte == CTE_BASE64)
+		*olen = g_mime_encoding_base64_decode_step(p, n, d, &state,
+		    &save);
+	else
+		*olen = qp_decode(d, p, n);
+	*out = d;
+	return 0;
+}
+
 /* g_mime_text_part_get_text for a charset that needs converting. */
 static int
-convert(struct walk *w, struct mw_mime_part *p, const char *cs,
-    const uint8_t *d, size_t n)
+convert(struct mw_arena *a, struct mw_mime_part *p, const char *cs,
+    const uint8_t *d, size_t n, bool *truncated)
 {
 	GMimeStream *mem, *filt;
 	GMimeFilter *f;
@@ -895,9 +1039,95 @@ convert(struct walk *w, struct mw_mime_part *p, const char *cs,
 	g_mime_stream_flush(filt);
 	g_object_unref(filt);
 	g_byte_array_append(ba, (const guint8 *)"", 1);
-	rc = set_data(w, p, ba->data, strlen((const char *)ba->data));
+	rc = set_data(a, p, ba->data, strlen((const char *)ba->data),
+	    truncated);
 	g_object_unref(mem);
 	return rc;
+}
+
+/*
+ * How a leaf's content is made when it is first read: raw points into
+ * the normalised copy of the message, which mw_mime_parse keeps in the
+ * arena for as long as the result.
+ */
+struct mw_mime_lazy {
+	struct mw_arena *a;
+	const uint8_t *raw;
+	size_t n;
+	enum cte cte;
+	const char *charset; /* to convert from, or NULL */
+};
+
+/* A leaf's content decoded into p->data (see mw_mime_part_data). */
+static int
+fill(struct mw_mime_part *p, struct mw_arena *a, const uint8_t *raw,
+    size_t n, enum cte cte, const char *cs, bool *truncated)
+{
+	const uint8_t *d;
+	size_t dn;
+	int rc;
+
+	if ((rc = decode(&d, &dn, a, raw, n, cte)) != 0)
+		return rc;
+	if (cs != NULL)
+		return convert(a, p, cs, d, dn, truncated);
+	return set_data(a, p, d, dn, truncated);
+}
+
+/*
+ * A leaf of the fast reader: its content is decoded when first read, or
+ * now when decoding could pass MW_MIME_TEXT_MAX, so that p->cut and the
+ * message's truncated are known when the parse returns.  cs is the
+ * charset to convert from, or NULL.
+ */
+static int
+leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
+    enum cte cte, const char *cs)
+{
+	struct mw_mime_lazy *lz;
+	size_t most = n; /* decoding writes at most this much (decode) */
+
+	if (cte == CTE_IDENTITY && cs == NULL && n > MW_MIME_TEXT_MAX) {
+		n = MW_MIME_TEXT_MAX; /* what set_data would keep */
+		p->cut = true;
+		w->m->truncated = true;
+	}
+	if (cs != NULL)
+		most = n > MW_MIME_TEXT_MAX / MW_MIME_UTF8_GROWTH ?
+		    SIZE_MAX : n * MW_MIME_UTF8_GROWTH;
+	if (most > MW_MIME_TEXT_MAX)
+		return fill(p, w->a, raw, n, cte, cs, &w->m->truncated);
+	if ((lz = mw_arena_alloc(w->a, sizeof(*lz))) == NULL)
+		return MW_ENOMEM;
+	lz->a = w->a;
+	lz->raw = raw;
+	lz->n = n;
+	lz->cte = cte;
+	if (cs != NULL && (lz->charset = mw_arena_strdup(w->a, cs)) == NULL)
+		return MW_ENOMEM;
+	p->data = NULL;
+	p->len = 0;
+	p->lazy = lz;
+	return 0;
+}
+
+const uint8_t *
+mw_mime_part_data(size_t *len, struct mw_mime_part *p)
+{
+	struct mw_mime_lazy *lz = p->lazy;
+
+	if (lz != NULL) {
+		/* once: a failed decode is not tried again either */
+		p->lazy = NULL;
+		if (fill(p, lz->a, lz->raw, lz->n, lz->cte, lz->charset,
+		    NULL) != 0) {
+			p->data = NULL;
+			p->len = 0;
+		}
+	}
+	if (len != NULL)
+		*len = p->data != NULL ? p->len : 0;
+	return p->data;
 }
 
 static int fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
@@ -928,7 +1158,7 @@ fast_multipart(struct fwalk *f, const uint8_t *p, size_t len,
 		f->nbounds--;
 		if ((mp = new_fpart(&f->w, "text/plain", depth)) == NULL)
 			return f->w.m->truncated ? 0 : MW_ENOMEM;
-		return set_data(&f->w, mp, p, clen);
+		return leaf(&f->w, mp, p, clen, CTE_IDENTITY, NULL);
 	}
 	if ((hb = malloc(sizeof(*hb))) == NULL)
 		return MW_ENOMEM;
@@ -972,8 +1202,7 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 {
 	struct ctype ct;
 	struct mw_mime_part *mp;
-	const uint8_t *d;
-	size_t dn;
+	enum cte cte;
 	int rc;
 
 	if (hb->ct != NULL) {
@@ -991,11 +1220,10 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 	}
 	if (top != NULL)
 		*top = ct;
+	if ((rc = read_cte(&cte, hb)) != 0)
+		return rc;
 	if (strncmp(ct.mt, "multipart/", 10) == 0) {
-		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
-		    &dn)) != 0)
-			return rc;
-		if (hb->cte != NULL && d != p)
+		if (cte != CTE_IDENTITY)
 			return FALLBACK;
 		return fast_multipart(f, p, len, &ct, depth);
 	}
@@ -1007,10 +1235,7 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 		struct hblock *eh;
 		size_t body;
 
-		if (hb->cte != NULL && (rc = decode(f->w.a, hb, p, len, &d,
-		    &dn)) != 0)
-			return rc;
-		if (hb->cte != NULL && d != p)
+		if (cte != CTE_IDENTITY)
 			return FALLBACK;
 		if ((eh = malloc(sizeof(*eh))) == NULL)
 			return MW_ENOMEM;
@@ -1021,14 +1246,12 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 		free(eh);
 		return rc;
 	}
-	if ((rc = decode(f->w.a, hb, p, len, &d, &dn)) != 0)
-		return rc;
 	if (strncmp(ct.mt, "text/", 5) == 0 && ct.charset[0] != '\0' &&
 	    strcasecmp(ct.charset, "us-ascii") != 0 &&
 	    strcasecmp(ct.charset, "utf-8") != 0 &&
 	    strcasecmp(ct.charset, "ascii") != 0)
-		return convert(&f->w, mp, ct.charset, d, dn);
-	return set_data(&f->w, mp, d, dn);
+		return leaf(&f->w, mp, p, len, cte, ct.charset);
+	return leaf(&f->w, mp, p, len, cte, NULL);
 }
 
 /* The fast reader over the normalised message n[0..len). */
@@ -1089,13 +1312,15 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 		while (skip < len && (msg[skip] == '\n' || msg[skip] == '\r'))
 			skip++;
 	}
-	if ((norm = malloc(len - skip + 1)) == NULL)
+	/* In the arena: the fast reader's parts are decoded from it when
+	 * first read (mw_mime_part_data), so it lives as long as they do.
+	 * At most MW_MIME_MESSAGE_MAX, half the default arena cap. */
+	if ((norm = mw_arena_alloc_bytes(a, len - skip + 1)) == NULL)
 		return mw_err_set(err, MW_ENOMEM, "mime", 0, "out of memory");
 	n = normalise(norm, msg + skip, len - skip);
 	if (!force_gmime) {
 		rc = fast_parse(out, a, norm, n);
 		if (rc != FALLBACK) {
-			free(norm);
 			if (rc != 0)
 				return mw_err_set(err, rc, "mime", 0,
 				    "out of memory");
@@ -1105,7 +1330,6 @@ mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 	}
 	gmime_once();
 	s = g_mime_stream_mem_new_with_buffer((const char *)norm, n);
-	free(norm);
 	parser = g_mime_parser_new_with_stream(s);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	gm = g_mime_parser_construct_message(parser, NULL);
@@ -1144,8 +1368,11 @@ mw_mime_header_get(const struct mw_mime_header *h, size_t n, const char *name)
 {
 	size_t i;
 
+	/* the first letters folded first: most names differ there, and
+	 * for a letter no other byte folds to the same */
 	for (i = 0; i < n; i++)
-		if (strcasecmp(h[i].name, name) == 0)
+		if ((h[i].name[0] | 0x20) == (name[0] | 0x20) &&
+		    strcasecmp(h[i].name, name) == 0)
 			return h[i].value;
 	return NULL;
 }

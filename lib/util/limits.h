@@ -210,6 +210,13 @@
 /* Decoded text kept per part: the explanation of a bounce is in the first
  * kilobytes; past this the part is cut and the cut is recorded. */
 #define MW_MIME_TEXT_MAX (256u * 1024)
+/* The most UTF-8 bytes a charset conversion is taken to write per input
+ * byte: 3 for a CJK or single-byte character set, up to 12 for TSCII's
+ * one-byte ligatures (4 characters of 3 bytes); 16 leaves room.  A
+ * converted part whose raw size times this could pass MW_MIME_TEXT_MAX
+ * is decoded while parsing, so whether it is cut is known then; smaller
+ * ones wait until read (mw_mime_part_data). */
+#define MW_MIME_UTF8_GROWTH 16
 /* Header fields kept per message or part; real ones carry 20-80
  * (Received lines included), a header bomb carries millions. */
 #define MW_MIME_HEADERS_MAX 256
