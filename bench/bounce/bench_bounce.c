@@ -11,6 +11,10 @@
  * The same, but each message is read from its file inside the timed loop
  * (open, read, close), as Sisimai reads a Maildir: the figure to compare.
  *
+ * usage: bench_bounce -p DIR
+ * Prints each file's size and its parse time (ns, best of 20), slowest
+ * first: where the time of a run goes.
+ *
  * usage: bench_bounce -d DIR
  * Prints every file's verdict instead (kind, detector, and per recipient
  * the address, reason, status, reply code, hard, action, command), files
@@ -151,6 +155,64 @@ dump(const char *dir)
 	return 0;
 }
 
+static double
+now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
+}
+
+struct cost {
+	size_t i;
+	double ns;
+};
+
+static int
+by_cost(const void *a, const void *b)
+{
+	const struct cost *x = a, *y = b;
+
+	return x->ns < y->ns ? 1 : x->ns > y->ns ? -1 : 0;
+}
+
+/* Each file's best-of-20 parse time, slowest first. */
+static int
+per_file(const char *dir)
+{
+	struct cost *c;
+	double total = 0;
+	size_t i, k;
+
+	load(dir);
+	if ((c = calloc(nfiles + 1, sizeof(*c))) == NULL)
+		return 1;
+	for (i = 0; i < nfiles; i++) {
+		c[i].i = i;
+		c[i].ns = 1e18;
+		for (k = 0; k < 20; k++) {
+			struct mw_arena *a = mw_arena_new(0);
+			struct mw_bounce b;
+			double t0 = now_ns(), t;
+
+			(void)mw_bounce_parse(&b, a, files[i].p, files[i].len,
+			    NULL);
+			t = now_ns() - t0;
+			mw_arena_free(&a);
+			if (t < c[i].ns)
+				c[i].ns = t;
+		}
+		total += c[i].ns;
+	}
+	qsort(c, nfiles, sizeof(*c), by_cost);
+	for (i = 0; i < nfiles; i++)
+		printf("%8.0f ns %5.1f%% %8zu B  %s\n", c[i].ns,
+		    100 * c[i].ns / total, files[c[i].i].len, names[c[i].i]);
+	free(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -165,6 +227,8 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "-d") == 0)
 		return dump(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "-p") == 0)
+		return per_file(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "-d") == 0 &&
 	    strcmp(argv[2], "-g") == 0) {
 		mw__mime_force_gmime(true);

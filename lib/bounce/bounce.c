@@ -29,7 +29,23 @@ struct msg {
 	struct mw_arena *a;
 	const char *from, *subject, *to;
 	bool nomem; /* a part's content could not be decoded: sticky */
+	/* the last diagnostic's command: the recipients of one bounce
+	 * often share their words (a list expanded, a domain refused) */
+	const char *cmd_diag, *cmd;
 };
+
+/* mw__bounce_command, once per distinct diagnostic in a row. */
+static const char *
+command(struct msg *x, const char *diag)
+{
+	if (x->cmd_diag == NULL || strcmp(x->cmd_diag, diag) != 0) {
+		const char *c = mw__bounce_command(diag);
+
+		x->cmd_diag = diag;
+		x->cmd = c != NULL ? c : "";
+	}
+	return x->cmd;
+}
 
 static const char *
 hdr(const struct msg *x, const char *name)
@@ -342,8 +358,43 @@ last_failure(struct mw_esc *e, int *reply, const char *d)
  * Completes one recipient: codes from the words when the fields lack
  * them, the reason, hard/soft, the pseudo status.
  */
+/* The last classification's inputs and answer: recipients of one
+ * bounce often carry the same words, code and command. */
+struct reason_memo {
+	const char *words, *status, *action, *diag_type, *command;
+	int reply_code;
+	const char *reason;
+};
+
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static const char *
+reason_of(struct reason_memo *m, const char *words,
+    const struct mw_bounce_rcpt *r)
+{
+	if (m->reason == NULL || m->reply_code != r->reply_code ||
+	    !same_str(m->words, words) || !same_str(m->status, r->status) ||
+	    !same_str(m->action, r->action) ||
+	    !same_str(m->diag_type, r->diag_type) ||
+	    !same_str(m->command, r->command)) {
+		m->reason = mw_bounce_reason(words, r->status, r->reply_code,
+		    r->action, r->diag_type, r->command);
+		m->words = words;
+		m->status = r->status;
+		m->action = r->action;
+		m->diag_type = r->diag_type;
+		m->command = r->command;
+		m->reply_code = r->reply_code;
+	}
+	return m->reason;
+}
+
 static void
-finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
+finish(struct mw_bounce_rcpt *r, struct mw_arena *a, struct reason_memo *m)
 {
 	struct mw_esc e, de;
 	const char *d = nz(r->diagnostic), *words = d;
@@ -399,8 +450,7 @@ finish(struct mw_bounce_rcpt *r, struct mw_arena *a)
 		r->reply_code = mw_reply_code_find((const uint8_t *)d,
 		    strlen(d));
 	if (r->reason == NULL)
-		r->reason = mw_bounce_reason(words, r->status, r->reply_code,
-		    r->action, r->diag_type, r->command);
+		r->reason = reason_of(m, words, r);
 	temporary = (have && e.cls == 4) || r->reply_code / 100 == 4 ||
 	    ci_has(r->action, "delayed");
 	if (!have || r->status[0] == '\0') {
@@ -801,7 +851,7 @@ do_dsn(struct mw_bounce *b, struct msg *x, struct mw_mime_part *dp,
 		if (h != NULL && h->command != NULL)
 			r->command = h->command;
 		else
-			r->command = nz(mw__bounce_command(r->diagnostic));
+			r->command = command(x, r->diagnostic);
 		if (r->remote_mta[0] == '\0' && h != NULL &&
 		    h->remote_mta != NULL)
 			r->remote_mta = h->remote_mta;
@@ -852,7 +902,7 @@ do_ses(struct mw_bounce *b, struct msg *x, const char *full, size_t *cap)
 		r->diagnostic = nz(d);
 		r->status = s[i].status;
 		r->action = s[i].delivered ? "delivered" : nz(s[i].action);
-		r->command = nz(mw__bounce_command(r->diagnostic));
+		r->command = command(x, r->diagnostic);
 	}
 	return 0;
 }
@@ -975,7 +1025,7 @@ do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
 		r->recipient = to;
 		lower((char *)r->recipient);
 		r->diagnostic = nz(text);
-		r->command = nz(mw__bounce_command(r->diagnostic));
+		r->command = command(x, r->diagnostic);
 	}
 	return 0;
 }
@@ -1009,6 +1059,7 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	enum mw__lhost fam;
 	size_t nhits = 0, cap = 0, i;
 	bool bounce_words;
+	struct reason_memo memo = {0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1175,7 +1226,7 @@ done:
 			r->diagnostic = mw_arena_strndup(a, r->diagnostic,
 			    MW_BOUNCE_DIAG_MAX);
 		if (out->kind == MW_BOUNCE_FAILURE)
-			finish(r, a);
+			finish(r, a, &memo);
 		else if (r->status == NULL)
 			r->status = "";
 	}
