@@ -1058,6 +1058,47 @@ struct mw_mime_lazy {
 	const char *charset; /* to convert from, or NULL */
 };
 
+/*
+ * Charsets whose bytes 0x01-0x7F are the ASCII characters, shifts apart
+ * (ESC, SO, SI): text of only those bytes converts to itself, so the
+ * converter is not run for it (Japanese bounces declare ISO-2022-JP for
+ * English words).  Shift_JIS is not one: its 0x5C is the yen sign.
+ */
+static bool
+ascii_superset(const char *cs)
+{
+	static const char *const pre[] = {"iso-8859-", "iso8859-",
+	    "windows-125", "cp125", "koi8-", "iso-2022-jp", "euc-", "gb2312",
+	    "gbk", "gb18030", "big5", NULL};
+	size_t i;
+
+	for (i = 0; pre[i] != NULL; i++)
+		if (strncasecmp(cs, pre[i], strlen(pre[i])) == 0)
+			return true;
+	return false;
+}
+
+/* Only bytes 0x01-0x7F, none of them a shift (ESC, SO, SI). */
+static bool
+plain_ascii(const uint8_t *d, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, d + i, 8);
+		if (w & 0x8080808080808080u)
+			return false;
+	}
+	for (; i < n; i++)
+		if (d[i] >= 0x80)
+			return false;
+	for (i = 0; i < n; i++)
+		if (d[i] == 0 || d[i] == 0x1B || d[i] == 0x0E || d[i] == 0x0F)
+			return false;
+	return true;
+}
+
 /* A leaf's content decoded into p->data (see mw_mime_part_data). */
 static int
 fill(struct mw_mime_part *p, struct mw_arena *a, const uint8_t *raw,
@@ -1069,7 +1110,7 @@ fill(struct mw_mime_part *p, struct mw_arena *a, const uint8_t *raw,
 
 	if ((rc = decode(&d, &dn, a, raw, n, cte)) != 0)
 		return rc;
-	if (cs != NULL)
+	if (cs != NULL && !(ascii_superset(cs) && plain_ascii(d, dn)))
 		return convert(a, p, cs, d, dn, truncated);
 	return set_data(a, p, d, dn, truncated);
 }

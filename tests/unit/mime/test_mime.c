@@ -162,6 +162,50 @@ cut_known_at_parse(void **state)
 	free(body);
 }
 
+/* Text in an ASCII-compatible charset that holds only ASCII comes out
+ * as written (the converter is skipped); a shift or an 8-bit byte goes
+ * through the converter; Shift_JIS is never taken for ASCII. */
+static void
+ascii_charsets(void **state)
+{
+	static const struct {
+		const char *charset;
+		const char *body, *want;
+	} t[] = {
+		{"ISO-2022-JP", "User unknown\n", "User unknown\n"},
+		{"iso-2022-jp", "\x1b$B$3$s\x1b(B 550\n",
+		    "\xe3\x81\x93\xe3\x82\x93 550\n"},
+		{"iso-8859-1", "caf\xe9\n", "caf\xc3\xa9\n"},
+		{"windows-1252", "plain words\n", "plain words\n"},
+		{"koi8-r", "\xf0\xd2\xc9\xd7\xc5\xd4\n",
+		    "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82\n"},
+		{"shift_jis", "C:\\dir\n", NULL}, /* whatever iconv says */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_mime m;
+		char hdr[128];
+		const uint8_t *d;
+		size_t n;
+
+		snprintf(hdr, sizeof(hdr), "Content-Type: text/plain; "
+		    "charset=%s\n", t[i].charset);
+		assert_int_equal(parse(&m, a, hdr, (const uint8_t *)t[i].body,
+		    strlen(t[i].body)), 0);
+		assert_int_equal(m.nparts, 1);
+		d = mw_mime_part_data(&n, &m.parts[0]);
+		assert_non_null(d);
+		if (t[i].want != NULL) {
+			assert_int_equal(n, strlen(t[i].want));
+			assert_memory_equal(d, t[i].want, n);
+		}
+		mw_arena_free(&a);
+	}
+}
+
 int
 main(void)
 {
@@ -169,6 +213,7 @@ main(void)
 		cmocka_unit_test(qp_equals_gmime),
 		cmocka_unit_test(part_decoded_once),
 		cmocka_unit_test(cut_known_at_parse),
+		cmocka_unit_test(ascii_charsets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
