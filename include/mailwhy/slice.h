@@ -28,6 +28,13 @@ bool mw_slice_has_prefix(struct mw_slice s, struct mw_slice prefix);
  */
 const char *mw_ci_find(const char *hay, size_t hlen, const char *needle,
     size_t nlen);
+/*
+ * The first place in p[0..len) where byte a is followed by byte b (16
+ * bytes a step where SSE2 is there), or NULL: "\n-" finds the lines that
+ * may be MIME boundaries without a call per line.
+ */
+const uint8_t *mw_find_pair(const uint8_t *p, size_t len, uint8_t a,
+    uint8_t b);
 /* mw_ci_find over NUL-terminated strings; a NULL hay has no needle. */
 const char *mw_ci_strstr(const char *hay, const char *needle);
 /* Without leading and trailing SP, HTAB, CR, LF. */

@@ -879,16 +879,25 @@ to_boundary(const struct fwalk *f, const uint8_t *p, size_t len,
 	size_t i = 0;
 
 	*kind = 0;
+	/* only a line starting with "-" can be a boundary: from one "\n-"
+	 * to the next, not line by line */
 	while (i < len) {
-		const uint8_t *nl = memchr(p + i, '\n', len - i);
-		size_t e = nl ? (size_t)(nl - p) : len;
+		const uint8_t *nl;
+		size_t e;
 
-		if (p[i] == '-' && (*kind = is_boundary(f, p + i, e - i,
-		    which)) != 0) {
-			*next = i;
-			return i > 0 ? i - 1 : 0;
+		if (p[i] == '-') {
+			nl = memchr(p + i, '\n', len - i);
+			e = nl ? (size_t)(nl - p) : len;
+			if ((*kind = is_boundary(f, p + i, e - i,
+			    which)) != 0) {
+				*next = i;
+				return i > 0 ? i - 1 : 0;
+			}
 		}
-		i = e + 1;
+		nl = mw_find_pair(p + i, len - i, '\n', '-');
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - p) + 1;
 	}
 	*next = len;
 	return len;

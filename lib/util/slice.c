@@ -2,6 +2,9 @@
  * slice.c - byte views and overflow-checked arithmetic (see slice.h).
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "mailwhy/slice.h"
 
@@ -81,6 +84,38 @@ mw_ci_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
 		if (k == nlen)
 			return hay + i;
 	}
+	return NULL;
+}
+
+const uint8_t *
+mw_find_pair(const uint8_t *p, size_t len, uint8_t a, uint8_t b)
+{
+	size_t i = 0;
+
+	if (p == NULL || len < 2)
+		return NULL;
+#ifdef __SSE2__
+	{
+		const __m128i va = _mm_set1_epi8((char)a);
+		const __m128i vb = _mm_set1_epi8((char)b);
+
+		/* positions i..i+15 as a, i+1..i+16 as b: both loads stay
+		 * inside p while i + 17 <= len */
+		for (; i + 17 <= len; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+			__m128i y = _mm_loadu_si128((const __m128i *)(p + i +
+			    1));
+			unsigned m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(y, vb)));
+
+			if (m != 0)
+				return p + i + (size_t)__builtin_ctz(m);
+		}
+	}
+#endif
+	for (; i + 1 < len; i++)
+		if (p[i] == a && p[i + 1] == b)
+			return p + i;
 	return NULL;
 }
 

@@ -232,6 +232,39 @@ ci_find_folds_ascii_only(void **state)
 	assert_null(mw_ci_strstr("a`b", "a@b"));
 }
 
+/* mw_find_pair: the first a-then-b, at every offset and length around
+ * the 16-byte steps, against a byte loop. */
+static void
+find_pair_every_offset(void **state)
+{
+	uint8_t buf[80];
+	size_t len, at, i;
+
+	(void)state;
+	for (len = 0; len <= sizeof(buf); len++)
+		for (at = 0; at + 1 < len || (at == 0 && len < 2); at++) {
+			const uint8_t *want = NULL;
+
+			memset(buf, '-', sizeof(buf)); /* b everywhere */
+			if (len >= 2) {
+				buf[at] = '\n';
+				want = buf + at;
+			}
+			assert_ptr_equal(mw_find_pair(buf, len, '\n', '-'),
+			    want);
+			if (len < 2)
+				break;
+		}
+	/* a at the very end has no b after it */
+	memset(buf, 'x', sizeof(buf));
+	for (i = 1; i <= 40; i++) {
+		buf[i - 1] = '\n';
+		assert_null(mw_find_pair(buf, i, '\n', '-'));
+		buf[i - 1] = 'x';
+	}
+	assert_null(mw_find_pair(NULL, 10, 'a', 'b'));
+}
+
 int
 main(void)
 {
@@ -246,6 +279,7 @@ main(void)
 		cmocka_unit_test(size_arithmetic_detects_overflow),
 		cmocka_unit_test(slices_compare_case_insensitively),
 		cmocka_unit_test(ci_find_folds_ascii_only),
+		cmocka_unit_test(find_pair_every_offset),
 		cmocka_unit_test(err_keeps_module_offset_and_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
