@@ -194,6 +194,17 @@ next_angle(const uint8_t *d, size_t len, size_t k, size_t *lt, size_t *gt)
 	return *lt < *gt ? *lt : *gt;
 }
 
+/* Does the tag name at t (after '<', 3 bytes readable) start a line:
+ * br, p..., tr, div (case folded, as strncasecmp would)? */
+static bool
+line_tag(const uint8_t *t)
+{
+	uint8_t a = t[0] | 0x20, b = t[1] | 0x20, c = t[2] | 0x20;
+
+	return a == 'p' || (a == 'b' && b == 'r') || (a == 't' && b == 'r') ||
+	    (a == 'd' && b == 'i' && c == 'v');
+}
+
 /* The text of an HTML part: tags out, a line break for <br>, <p>,
  * <tr> and <div>, the rest as written (entities are left alone). */
 static void
@@ -219,11 +230,7 @@ html_text(struct mw_buf *b, const uint8_t *d, size_t len)
 			return;
 		if (d[e] == '<') {
 			tag = true;
-			if (e + 3 < len &&
-			    (strncasecmp((const char *)d + e, "<br", 3) == 0 ||
-			    strncasecmp((const char *)d + e, "<p", 2) == 0 ||
-			    strncasecmp((const char *)d + e, "<tr", 3) == 0 ||
-			    strncasecmp((const char *)d + e, "<div", 4) == 0))
+			if (e + 3 < len && line_tag(d + e + 1))
 				(void)mw_buf_putc(b, '\n');
 		} else
 			tag = false;
