@@ -36,7 +36,8 @@ extern const size_t mw__bounce_ndecisive;
  */
 size_t mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len);
 /* Does folded text match one of reason's patterns?  ends: the first
- * pieces' ends from the one-pass scan (reason.c), or NULL. */
+ * pieces' ends from the one-pass scan (reason.c), or NULL.  reason must
+ * have static storage (a literal): its table is remembered by address. */
 bool mw__bounce_match(const char *reason, const char *folded, size_t len,
     const uint32_t *ends);
 /* The pseudo status sisimai gives a reason when no code is known. */

@@ -471,14 +471,25 @@ aligned_row(const char *text, size_t len, const char *pat,
 static const struct mw__bounce_ptab *
 ptab(const char *reason)
 {
+	/* the names asked for are a few dozen literals: remembered by
+	 * address, per thread, the search runs once per name */
+	static _Thread_local struct {
+		const char *name;
+		const struct mw__bounce_ptab *t;
+	} memo[64];
+	size_t slot = ((uintptr_t)reason >> 3) % 64;
 	size_t lo = 0, hi = mw__bounce_nptab;
 
+	if (memo[slot].name == reason)
+		return memo[slot].t;
+	memo[slot].name = reason;
+	memo[slot].t = NULL;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 		int c = strcmp(reason, mw__bounce_ptab[mid].reason);
 
 		if (c == 0)
-			return &mw__bounce_ptab[mid];
+			return memo[slot].t = &mw__bounce_ptab[mid];
 		if (c < 0)
 			hi = mid;
 		else
