@@ -23,6 +23,7 @@
 
 struct field {
 	struct mw_slice name;
+	int id; /* enum fid */
 	char val[MW_DSN_FIELD_MAX + 1];
 	size_t len;
 };
@@ -35,6 +36,18 @@ is_ftext(uint8_t c)
 }
 
 /* Takes one line (without its end) and its end. */
+/* Only SP and HTAB (a line holds no line end). */
+static bool
+blank_line(struct mw_slice l)
+{
+	size_t i;
+
+	for (i = 0; i < l.len; i++)
+		if (l.p[i] != ' ' && l.p[i] != '\t')
+			return false;
+	return true;
+}
+
 static struct mw_slice
 take_line(struct mw_cursor *c)
 {
@@ -72,53 +85,6 @@ append(struct field *f, const uint8_t *p, size_t n)
 		else if (f->len > 0 && f->val[f->len - 1] != ' ')
 			f->val[f->len++] = ' ';
 	}
-}
-
-/*
- * Reads one field (with its continuation lines).  Returns false at a
- * blank line or the end; lines that are not fields give name.len == 0.
- */
-static bool
-read_field(struct mw_cursor *c, struct field *f, bool *blank)
-{
-	struct mw_slice line, name;
-	size_t i;
-
-	f->len = 0;
-	f->name.len = 0;
-	*blank = false;
-	if (mw_cursor_eof(c))
-		return false;
-	line = take_line(c);
-	if (mw_slice_trim(line).len == 0) {
-		*blank = true;
-		return true;
-	}
-	for (i = 0; i < line.len && is_ftext(line.p[i]); i++)
-		;
-	name = (struct mw_slice){line.p, i};
-	while (i < line.len && (line.p[i] == ' ' || line.p[i] == '\t'))
-		i++;
-	if (name.len == 0 || i >= line.len || line.p[i] != ':')
-		return true; /* not a field: skipped by the caller */
-	f->name = name;
-	append(f, line.p + i + 1, line.len - i - 1);
-	/* RFC 5322 2.2.3 unfolding */
-	for (;;) {
-		int ch = mw_cursor_peek(c);
-
-		if (ch != ' ' && ch != '\t')
-			break;
-		line = take_line(c);
-		if (mw_slice_trim(line).len == 0)
-			break;
-		append(f, (const uint8_t *)" ", 1);
-		append(f, line.p, line.len);
-	}
-	while (f->len > 0 && f->val[f->len - 1] == ' ')
-		f->len--;
-	f->val[f->len] = '\0';
-	return true;
 }
 
 /* The fields of RFC 3464 2.2 and 2.3 this parser keeps. */
@@ -170,6 +136,58 @@ field_id(struct mw_slice name)
 		    mw_slice_caseeq(name, field_names[i]))
 			return (enum fid)i;
 	return F_OTHER;
+}
+
+/*
+ * Reads one field (with its continuation lines).  Returns false at a
+ * blank line or the end; lines that are not fields give name.len == 0.
+ */
+static bool
+read_field(struct mw_cursor *c, struct field *f, bool *blank)
+{
+	struct mw_slice line, name;
+	size_t i;
+
+	f->len = 0;
+	f->name.len = 0;
+	f->id = F_OTHER;
+	*blank = false;
+	if (mw_cursor_eof(c))
+		return false;
+	line = take_line(c);
+	if (blank_line(line)) {
+		*blank = true;
+		return true;
+	}
+	for (i = 0; i < line.len && is_ftext(line.p[i]); i++)
+		;
+	name = (struct mw_slice){line.p, i};
+	while (i < line.len && (line.p[i] == ' ' || line.p[i] == '\t'))
+		i++;
+	if (name.len == 0 || i >= line.len || line.p[i] != ':')
+		return true; /* not a field: skipped by the caller */
+	f->name = name;
+	/* the value of a field not kept is passed over, not copied */
+	if ((f->id = field_id(name)) != F_OTHER)
+		append(f, line.p + i + 1, line.len - i - 1);
+	/* RFC 5322 2.2.3 unfolding */
+	for (;;) {
+		int ch = mw_cursor_peek(c);
+
+		if (ch != ' ' && ch != '\t')
+			break;
+		line = take_line(c);
+		if (blank_line(line))
+			break;
+		if (f->id != F_OTHER) {
+			append(f, (const uint8_t *)" ", 1);
+			append(f, line.p, line.len);
+		}
+	}
+	while (f->len > 0 && f->val[f->len - 1] == ' ')
+		f->len--;
+	f->val[f->len] = '\0';
+	return true;
 }
 
 static const char **
@@ -246,7 +264,7 @@ mw_dsn_parse(struct mw_dsn *out, struct mw_arena *a, const uint8_t *p,
 			out->truncated = true;
 			continue;
 		}
-		id = field_id(f.name);
+		id = (enum fid)f.id;
 		if ((slot = msg_slot(out, id)) != NULL) {
 			if (*slot == NULL &&
 			    (*slot = mw_arena_strndup(a, f.val, f.len)) == NULL)
