@@ -200,27 +200,39 @@ aligned(const char *text, size_t len, const char *pat)
 
 /*
  * All the phrases in one pass.  An Aho-Corasick automaton (a full DFA
- * over byte classes) over the first piece (up to the first '*') of
- * every row, built once on first use: one scan of a diagnostic gives
- * the end of each piece's leftmost occurrence, which is where aligned()
- * would continue; the later pieces are found from there as before.
- * About 23,000 states x 60 classes of uint16_t: under 3 MB, once.
+ * over byte classes) over the first AC_KEY_MAX bytes (the key) of the
+ * first piece (up to the first '*') of every row, built once on first
+ * use: one scan of a diagnostic finds each key where it occurs, the rest
+ * of the piece is compared there, and the end of each piece's leftmost
+ * occurrence is kept, which is where aligned() would continue; the later
+ * pieces are found from there as before.  Keys, not whole pieces, keep
+ * the table small: about 4,600 states x 60 classes of uint16_t, 550 kB,
+ * built in a millisecond (whole pieces took 17,000 states, 2 MB, and
+ * six times as long to build).
  */
 #define AC_NONE UINT32_MAX
-/* A transition's target state, and the bit that says a piece ends there
+/* A transition's target state, and the bit that says a key ends there
  * or on its fail chain (so the scan tests one bit per byte). */
 #define AC_STATE_MASK 0x7FFFu
 #define AC_OUTPUT 0x8000u
-#define AC_PIECES_MAX 4096 /* distinct first pieces; the table has ~800 */
+#define AC_PIECES_MAX 4096 /* distinct first pieces; the table has ~850 */
+#define AC_KEY_MAX 12	   /* bytes of a piece the automaton matches */
 
 struct ac {
 	bool ok;
 	uint8_t cls[256];
-	size_t ncls, nstates, npieces;
+	size_t ncls, nstates, npieces, nkeys;
 	uint16_t *next;	  /* nstates x ncls */
-	int32_t *out;	  /* the piece ending at a state, or -1 */
+	int32_t *out;	  /* the key ending at a state, or -1 */
 	uint16_t *dict;	  /* the next state on the fail chain with an
 			   * output, 0 when none */
+	/* per key: its length and its pieces, key_pids[key_first[k] ..
+	 * key_first[k] + key_n[k]) */
+	uint8_t *key_len;
+	uint32_t *key_first;
+	uint16_t *key_n, *key_pids;
+	const char **piece; /* per piece: its text and length */
+	uint16_t *piece_len;
 	uint16_t *row_pid; /* per table row (ptab order), then per
 			    * decisive row: its first piece, or
 			    * UINT16_MAX for none (an empty first piece) */
@@ -252,30 +264,136 @@ row_text(const char *pat)
 	return pat[0] == '!' || pat[0] == '=' ? pat + 1 : pat;
 }
 
+/* Row r's pattern (ptab rows in order, then the decisive rows) and its
+ * table (mw__bounce_nptab for a decisive row). */
+static const char *
+row_pat(size_t r, size_t *tab)
+{
+	size_t t;
+
+	for (t = 0; t < mw__bounce_nptab; t++) {
+		if (r < mw__bounce_ptab[t].n) {
+			*tab = t;
+			return mw__bounce_ptab[t].pats[r].pat;
+		}
+		r -= mw__bounce_ptab[t].n;
+	}
+	*tab = mw__bounce_nptab;
+	return mw__bounce_decisive[r].pat;
+}
+
+/* The trie of keys: each row's key inserted, row_key[r] its key (or -1
+ * for a row whose first piece is empty).  0 in gt means no edge (the
+ * root is never a target). */
+static bool
+ac_trie(uint16_t *gt, int32_t *row_key, size_t nrows, size_t *nst)
+{
+	size_t r, k, t;
+
+	for (r = 0; r < nrows; r++) {
+		const char *p = row_text(row_pat(r, &t));
+		size_t pl = piece_len(p), s = 0;
+
+		row_key[r] = -1;
+		if (pl > AC_KEY_MAX)
+			pl = AC_KEY_MAX;
+		if (pl == 0)
+			continue;
+		for (k = 0; k < pl; k++) {
+			uint16_t *e = &gt[s * ac.ncls + ac.cls[(uint8_t)p[k]]];
+
+			if (*e == 0)
+				*e = (uint16_t)(*nst)++;
+			s = *e;
+		}
+		if (ac.out[s] < 0) {
+			ac.key_len[ac.nkeys] = (uint8_t)pl;
+			ac.out[s] = (int32_t)ac.nkeys++;
+		}
+		row_key[r] = ac.out[s];
+	}
+	return true;
+}
+
+/* Each key's pieces, a piece written in several rows listed once: the
+ * rows grouped by key (counting sort), then named within each group. */
+static bool
+ac_pieces(const int32_t *row_key, size_t nrows)
+{
+	size_t r, k, j, t, *order, *fill;
+
+	order = malloc((nrows + 1) * sizeof(*order));
+	fill = calloc(ac.nkeys + 1, sizeof(*fill));
+	if (order == NULL || fill == NULL) {
+		free(order);
+		free(fill);
+		return false;
+	}
+	for (r = 0; r < nrows; r++)
+		if (row_key[r] >= 0)
+			fill[row_key[r] + 1]++;
+	for (k = 0; k < ac.nkeys; k++)
+		fill[k + 1] += fill[k];
+	for (k = 0; k < ac.nkeys; k++)
+		ac.key_first[k] = (uint32_t)fill[k];
+	for (r = 0; r < nrows; r++)
+		if (row_key[r] >= 0)
+			order[fill[row_key[r]]++] = r;
+	for (k = 0; k < ac.nkeys; k++) {
+		for (j = ac.key_first[k]; j < fill[k]; j++) {
+			const char *pat = row_pat(order[j], &t);
+			const char *p = row_text(pat);
+			size_t pl = piece_len(p), q, base = ac.key_first[k];
+			uint16_t pid = UINT16_MAX;
+
+			for (q = base; q < base + ac.key_n[k]; q++)
+				if (ac.piece_len[ac.key_pids[q]] == pl &&
+				    memcmp(ac.piece[ac.key_pids[q]], p,
+				    pl) == 0)
+					pid = ac.key_pids[q];
+			if (pid == UINT16_MAX) {
+				if (ac.npieces >= AC_PIECES_MAX ||
+				    pl > UINT16_MAX) {
+					free(order);
+					free(fill);
+					return false;
+				}
+				pid = (uint16_t)ac.npieces++;
+				ac.piece[pid] = p;
+				ac.piece_len[pid] = (uint16_t)pl;
+				ac.key_pids[base + ac.key_n[k]++] = pid;
+			}
+			ac.row_pid[order[j]] = pid;
+			if (t < mw__bounce_nptab && pat[0] != '!' && ac.masks)
+				ac.piece_tabs[pid] |= (uint64_t)1 << t;
+		}
+	}
+	free(order);
+	free(fill);
+	return true;
+}
+
 static void
 ac_build(void)
 {
-	size_t nrows = 0, t, i, k, cap = 1, nst = 1, r = 0, head, tail;
+	size_t nrows = 0, t, i, k, cap = 1, nst = 1, r, head, tail;
 	uint16_t *gt = NULL, *fail = NULL, *queue = NULL;
+	int32_t *row_key = NULL;
 	bool used[256] = {false};
 
 	for (t = 0; t < mw__bounce_nptab; t++)
 		nrows += mw__bounce_ptab[t].n;
 	nrows += mw__bounce_ndecisive;
-	/* the byte classes: one per byte some piece holds, 0 the rest */
-	for (t = 0; t <= mw__bounce_nptab; t++) {
-		size_t n = t < mw__bounce_nptab ? mw__bounce_ptab[t].n :
-		    mw__bounce_ndecisive;
+	/* the byte classes: one per byte some key holds, 0 the rest */
+	for (r = 0; r < nrows; r++) {
+		const char *p = row_text(row_pat(r, &t));
+		size_t pl = piece_len(p);
 
-		for (i = 0; i < n; i++) {
-			const char *p = t < mw__bounce_nptab ?
-			    row_text(mw__bounce_ptab[t].pats[i].pat) :
-			    mw__bounce_decisive[i].pat;
-
-			cap += piece_len(p);
-			for (k = 0; k < piece_len(p); k++)
-				used[(uint8_t)p[k]] = true;
-		}
+		if (pl > AC_KEY_MAX)
+			pl = AC_KEY_MAX;
+		cap += pl;
+		for (k = 0; k < pl; k++)
+			used[(uint8_t)p[k]] = true;
 	}
 	ac.ncls = 1;
 	for (i = 0; i < 256; i++)
@@ -283,64 +401,50 @@ ac_build(void)
 	/* state numbers fit in 15 bits: the 16th flags an output */
 	if (cap > AC_STATE_MASK)
 		return;
+	ac.masks = mw__bounce_nptab <= 64;
 	ac.next = calloc(cap * ac.ncls, sizeof(*ac.next));
 	ac.out = malloc(cap * sizeof(*ac.out));
 	ac.dict = calloc(cap, sizeof(*ac.dict));
-	ac.row_pid = malloc(nrows * sizeof(*ac.row_pid));
+	ac.key_len = calloc(cap, sizeof(*ac.key_len));
+	ac.key_first = calloc(cap, sizeof(*ac.key_first));
+	ac.key_n = calloc(cap, sizeof(*ac.key_n));
+	ac.key_pids = calloc(nrows + 1, sizeof(*ac.key_pids));
+	ac.piece = calloc(nrows + 1, sizeof(*ac.piece));
+	ac.piece_len = calloc(nrows + 1, sizeof(*ac.piece_len));
+	ac.row_pid = malloc((nrows + 1) * sizeof(*ac.row_pid));
 	ac.row_base = malloc((mw__bounce_nptab + 1) * sizeof(*ac.row_base));
-	ac.piece_tabs = calloc(cap, sizeof(*ac.piece_tabs));
-	ac.masks = mw__bounce_nptab <= 64;
+	ac.piece_tabs = calloc(nrows + 1, sizeof(*ac.piece_tabs));
+	row_key = malloc((nrows + 1) * sizeof(*row_key));
 	gt = calloc(cap * ac.ncls, sizeof(*gt));
 	fail = calloc(cap, sizeof(*fail));
 	queue = malloc(cap * sizeof(*queue));
 	if (ac.next == NULL || ac.out == NULL || ac.dict == NULL ||
-	    ac.row_pid == NULL || ac.row_base == NULL ||
-	    ac.piece_tabs == NULL || gt == NULL ||
-	    fail == NULL || queue == NULL)
+	    ac.key_len == NULL || ac.key_first == NULL || ac.key_n == NULL ||
+	    ac.key_pids == NULL || ac.piece == NULL ||
+	    ac.piece_len == NULL || ac.row_pid == NULL ||
+	    ac.row_base == NULL || ac.piece_tabs == NULL ||
+	    row_key == NULL || gt == NULL || fail == NULL || queue == NULL)
 		goto out;
 	for (i = 0; i < cap; i++)
 		ac.out[i] = -1;
-	/* the trie; 0 in gt means no edge (the root is never a target) */
-	for (t = 0; t <= mw__bounce_nptab; t++) {
-		size_t n = t < mw__bounce_nptab ? mw__bounce_ptab[t].n :
-		    mw__bounce_ndecisive;
-
-		if (t < mw__bounce_nptab)
-			ac.row_base[t] = r;
-		else
-			ac.dec_base = r;
-		for (i = 0; i < n; i++, r++) {
-			const char *p = t < mw__bounce_nptab ?
-			    row_text(mw__bounce_ptab[t].pats[i].pat) :
-			    mw__bounce_decisive[i].pat;
-			size_t pl = piece_len(p), s = 0;
-			bool positive = t < mw__bounce_nptab &&
-			    mw__bounce_ptab[t].pats[i].pat[0] != '!';
-
-			ac.row_pid[r] = UINT16_MAX;
-			if (pl == 0) {
-				if (positive && ac.masks)
-					ac.always |= (uint64_t)1 << t;
-				continue;
-			}
-			for (k = 0; k < pl; k++) {
-				uint16_t *e = &gt[s * ac.ncls +
-				    ac.cls[(uint8_t)p[k]]];
-
-				if (*e == 0)
-					*e = (uint16_t)nst++;
-				s = *e;
-			}
-			if (ac.out[s] < 0) {
-				if (ac.npieces >= AC_PIECES_MAX)
-					goto out;
-				ac.out[s] = (int32_t)ac.npieces++;
-			}
-			ac.row_pid[r] = (uint16_t)ac.out[s];
-			if (positive && ac.masks)
-				ac.piece_tabs[ac.out[s]] |= (uint64_t)1 << t;
-		}
+	for (r = 0, t = 0; t < mw__bounce_nptab; t++) {
+		ac.row_base[t] = r;
+		r += mw__bounce_ptab[t].n;
 	}
+	ac.dec_base = r;
+	if (!ac_trie(gt, row_key, nrows, &nst))
+		goto out;
+	for (r = 0; r < nrows; r++) {
+		const char *pat = row_pat(r, &t);
+
+		ac.row_pid[r] = UINT16_MAX;
+		/* a positive row with no first piece may always match */
+		if (row_key[r] < 0 && t < mw__bounce_nptab && pat[0] != '!' &&
+		    ac.masks)
+			ac.always |= (uint64_t)1 << t;
+	}
+	if (!ac_pieces(row_key, nrows))
+		goto out;
 	/* breadth first: fail links, the DFA, the output chain */
 	head = tail = 0;
 	for (k = 0; k < ac.ncls; k++) {
@@ -369,7 +473,7 @@ ac_build(void)
 		}
 	}
 	/* out and dict are final: flag the transitions into states where
-	 * a piece ends (queue, done with, holds the flags) */
+	 * a key ends (queue, done with, holds the flags) */
 	for (i = 0; i < nst; i++)
 		queue[i] = ac.out[i] >= 0 || ac.dict[i] != 0 ? AC_OUTPUT : 0;
 	for (i = 0; i < nst * ac.ncls; i++)
@@ -377,6 +481,7 @@ ac_build(void)
 	ac.nstates = nst;
 	ac.ok = true;
 out:
+	free(row_key);
 	free(gt);
 	free(fail);
 	free(queue);
@@ -386,7 +491,7 @@ out:
  * The scan's results, per thread: ends[piece] is the offset after its
  * leftmost occurrence, or AC_NONE.  All AC_NONE between scans; the
  * pieces a scan set are listed in hit[] and put back by ac_clear(), so
- * no scan pays for clearing the ~800 entries.
+ * no scan pays for clearing the ~850 entries.
  */
 struct ac_res {
 	bool init;
@@ -396,6 +501,27 @@ struct ac_res {
 	uint32_t ends[AC_PIECES_MAX];
 };
 static _Thread_local struct ac_res ac_res;
+
+/* Key kid ends at text[end]: the pieces it starts that are there too
+ * and were not seen before end where they end. */
+static void
+ac_found(struct ac_res *r, const char *text, size_t len, size_t end,
+    int32_t kid)
+{
+	size_t kl = ac.key_len[kid], start = end - kl, j;
+	size_t first = ac.key_first[kid], last = first + ac.key_n[kid];
+
+	for (j = first; j < last; j++) {
+		uint16_t pid = ac.key_pids[j];
+		size_t pl = ac.piece_len[pid];
+
+		if (r->ends[pid] != AC_NONE || start + pl > len ||
+		    memcmp(text + end, ac.piece[pid] + kl, pl - kl) != 0)
+			continue;
+		r->ends[pid] = (uint32_t)(start + pl);
+		r->hit[r->nhit++] = pid;
+	}
+}
 
 static const uint32_t *
 ac_scan(const char *text, size_t len)
@@ -420,10 +546,7 @@ ac_scan(const char *text, size_t len)
 			continue;
 		for (o = ac.out[s] >= 0 ? s : ac.dict[s]; o != 0;
 		    o = ac.dict[o])
-			if (r->ends[ac.out[o]] == AC_NONE) {
-				r->ends[ac.out[o]] = (uint32_t)(i + 1);
-				r->hit[r->nhit++] = (uint16_t)ac.out[o];
-			}
+			ac_found(r, text, len, i + 1, ac.out[o]);
 	}
 	r->tabs = ac.always;
 	for (i = 0; i < r->nhit; i++)
