@@ -19,6 +19,7 @@
  * recipient, at most max recipients.  Input is bytes, never trusted to
  * be NUL-terminated; results live in the arena.
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -320,93 +321,86 @@ at_ci(const char *d, const char *w)
 }
 
 /*
- * What a diagnostic's words point at, in one pass: where each of the
- * remote-host keys first occurs ("host ", Postfix and Exim; "while
- * talking to ", Sendmail; "remote host "; "connected to ") and which SMTP
- * commands are named (bits: 1 RCPT, 2 MAIL, 4 DATA, 8 EHLO, 16 CONN).
+ * What a diagnostic's words point at, in one pass: where the name after
+ * each remote-host key starts, at the key's first occurrence ("host ",
+ * Postfix and Exim; "while talking to ", Sendmail; "remote host ";
+ * "connected to "), and which SMTP commands are named (bits: 1 RCPT,
+ * 2 MAIL, 4 DATA, 8 EHLO, 16 CONN).
  */
 #define HOST_KEYS 4
-static const char *const host_keys[HOST_KEYS] = {"host ",
-    "while talking to ", "remote host ", "connected to "};
 
 struct marks {
-	const char *host[HOST_KEYS];
+	const char *host[HOST_KEYS]; /* in order of precedence */
 	unsigned cmd;
 };
+
+/* Every phrase mark() looks for: a command's bit, or a host key. */
+static const struct {
+	const char *w;
+	int host; /* index in marks.host, or -1 */
+	unsigned cmd;
+} mark_keys[] = {
+	{"rcpt", -1, 1}, {"recipient address rejected", -1, 1},
+	{"does not like recipient", -1, 1}, {"mail from", -1, 2},
+	{"end of data", -1, 4}, {"after data", -1, 4},
+	{"data command", -1, 4}, {"ehlo", -1, 8}, {"helo", -1, 8},
+	{"initial connection", -1, 16}, {"host ", 0, 0},
+	{"while talking to ", 1, 0}, {"remote host ", 2, 0},
+	{"connected to ", 3, 0},
+};
+#define NMARK_KEYS (sizeof(mark_keys) / sizeof(mark_keys[0]))
+
+/* A bit per three 5-bit letter codes (either case folds to one code):
+ * set for the first three letters of each phrase. */
+static uint8_t tri[4096];
+static pthread_once_t tri_once = PTHREAD_ONCE_INIT;
+
+static void
+tri_build(void)
+{
+	size_t i;
+
+	for (i = 0; i < NMARK_KEYS; i++) {
+		const unsigned char *k = (const unsigned char *)mark_keys[i].w;
+		uint32_t h = ((uint32_t)(k[0] & 31) << 10) |
+		    ((uint32_t)(k[1] & 31) << 5) | (k[2] & 31);
+
+		tri[h >> 3] |= (uint8_t)(1u << (h & 7));
+	}
+}
 
 static void
 mark(const char *d, struct marks *m)
 {
-	const char *q;
+	const char *e;
+	uint32_t h = 0;
+	size_t k;
 
-	/* the letters the keys start with, both cases, and the NUL that
-	 * ends d: everything else is passed over in a tight loop */
-	static const bool stop[256] = {[0] = true, ['r'] = true,
-	    ['R'] = true, ['d'] = true, ['D'] = true, ['m'] = true,
-	    ['M'] = true, ['e'] = true, ['E'] = true, ['a'] = true,
-	    ['A'] = true, ['h'] = true, ['H'] = true, ['i'] = true,
-	    ['I'] = true, ['w'] = true, ['W'] = true, ['c'] = true,
-	    ['C'] = true};
-
+	(void)pthread_once(&tri_once, tri_build);
 	memset(m, 0, sizeof(*m));
-	for (q = d;; q++) {
-		while (!stop[(unsigned char)*q])
-			q++;
-		if (*q == '\0')
-			break;
-		switch ((unsigned char)*q | 0x20) {
-		case 'r':
-			if (at_ci(q, "rcpt") ||
-			    at_ci(q, "recipient address rejected"))
-				m->cmd |= 1;
-			else if (m->host[2] == NULL && at_ci(q, host_keys[2]))
-				m->host[2] = q;
-			break;
-		case 'd':
-			if (at_ci(q, "does not like recipient"))
-				m->cmd |= 1;
-			else if (at_ci(q, "data command"))
-				m->cmd |= 4;
-			break;
-		case 'm':
-			if (at_ci(q, "mail from"))
-				m->cmd |= 2;
-			break;
-		case 'e':
-			if (at_ci(q, "end of data"))
-				m->cmd |= 4;
-			else if (at_ci(q, "ehlo"))
-				m->cmd |= 8;
-			break;
-		case 'a':
-			if (at_ci(q, "after data"))
-				m->cmd |= 4;
-			break;
-		case 'h':
-			if (at_ci(q, "helo"))
-				m->cmd |= 8;
-			else if (m->host[0] == NULL && at_ci(q, host_keys[0]))
-				m->host[0] = q;
-			break;
-		case 'i':
-			if (at_ci(q, "initial connection"))
-				m->cmd |= 16;
-			break;
-		case 'w':
-			if (m->host[1] == NULL && at_ci(q, host_keys[1]))
-				m->host[1] = q;
-			break;
-		case 'c':
-			if (m->host[3] == NULL && at_ci(q, host_keys[3]))
-				m->host[3] = q;
-			break;
-		default:
-			break;
+	/* the last three bytes' 5 low bits, rolling: a phrase can start
+	 * only where they are some phrase's first three letters (a
+	 * leading 0 group never is: every phrase starts with a letter) */
+	for (e = d; *e; e++) {
+		const char *q = e - 2;
+
+		h = ((h << 5) | ((unsigned char)*e & 31)) & 0x7FFF;
+		if (!(tri[h >> 3] >> (h & 7) & 1))
+			continue;
+		for (k = 0; k < NMARK_KEYS; k++) {
+			int hk = mark_keys[k].host;
+
+			if ((hk >= 0 && m->host[hk] != NULL) ||
+			    !at_ci(q, mark_keys[k].w))
+				continue;
+			if (hk >= 0)
+				m->host[hk] = q + strlen(mark_keys[k].w);
+			m->cmd |= mark_keys[k].cmd;
 		}
 	}
 }
 
-/* The host named after the first key (in host_keys' order) that is
+/* The host named after the first key (in order of precedence) that is
  * followed by a dotted name. */
 static const char *
 remote_from(struct mw_arena *a, const struct marks *m)
@@ -419,7 +413,6 @@ remote_from(struct mw_arena *a, const struct marks *m)
 
 		if (h == NULL)
 			continue;
-		h += strlen(host_keys[k]);
 		while (is_dom((uint8_t)h[n]))
 			n++;
 		while (n > 0 && h[n - 1] == '.')
