@@ -7,9 +7,14 @@
  * Maildir (cur/ and new/) or any folder of message files, "-" or nothing
  * for stdin.  Output through mw_render_text / mw_render_json; --json
  * writes one JSON object per failed recipient, and one per message that
- * is no bounce or names no recipient (NDJSON), then with several messages
- * or --summary a summary object.  Option parsing is local until the common CLI layer
- * (cli/cli.h) takes it over; the work is in cmd_bounce_run().
+ * is no bounce or names no recipient (NDJSON), as each message is read,
+ * then with several messages or --summary a summary object.
+ *
+ * A folder may hold a million bounces: each message is parsed and
+ * reported in an arena of its own, freed before the next; what outlives
+ * it is bounded whatever the folder's size: per reason the first
+ * recipient's text and SHOWN_MAX more names, the counts, DOMAINS_MAX
+ * destination domains, OTHERS_MAX messages without a recipient (-v).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -27,72 +33,175 @@
 #include "mailwhy/report.h"
 #include "util/limits.h"
 
-struct item {
-	char *file;
-	const struct mw_reason_info *ri;
-	struct mw_report rep;
+/* Recipients named under the first of a reason; the rest are counted. */
+#define SHOWN_MAX 50
+/* Destination domains counted (the summary shows the top 20). */
+#define DOMAINS_MAX 1024
+/* Messages without a failed recipient shown in text with -v. */
+#define OTHERS_MAX 1000
+
+struct tally {
+	const char *key;
+	size_t n;
+};
+
+struct group { /* one per reason, in mw_reason_all() order */
+	size_t n;	/* failed recipients with this reason */
+	char *head;	/* the first one, rendered (text output) */
+	struct {
+		char *rcpt, *file;
+	} shown[SHOWN_MAX];
+	size_t nshown;
 };
 
 struct run {
 	const struct bounce_opts *o;
-	struct mw_arena *a; /* holds every report until the end */
-	struct item *items;
-	size_t nitems, cap;
-	size_t messages, not_bounces;
+	const char *lang;
+	unsigned flags;
+	struct mw_arena *keep; /* what outlives a message */
+	const struct mw_reason_info *reasons;
+	size_t nreasons;
+	struct group *groups;
+	char *others[OTHERS_MAX];
+	size_t nothers, others_more;
+	struct tally domains[DOMAINS_MAX];
+	size_t ndomains;
+	size_t messages, not_bounces, failed, hard;
 	int worst;
+	struct mw_buf out;
+	bool progress;
+	struct timespec t0, last;
 };
 
-static int
-keep(struct run *r, const char *file, const struct mw_bounce *b, size_t i)
+static double
+since(const struct timespec *t)
 {
-	struct item *it;
+	struct timespec now;
 
-	if (r->nitems == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 64;
-		struct item *n = realloc(r->items, nc * sizeof(*n));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
 
-		if (n == NULL)
-			return -1;
-		r->items = n;
-		r->cap = nc;
+/* "messages: N (rate/s)" on stderr, twice a second, when stderr is a
+ * terminal and the output goes elsewhere. */
+static void
+show_progress(struct run *r, bool final)
+{
+	double t;
+
+	if (!r->progress || (!final && since(&r->last) < 0.5))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &r->last);
+	t = since(&r->t0);
+	fprintf(stderr, "\r%s: %zu (%.0f/s)%s", mw_tr(r->lang, N_("messages")),
+	    r->messages, t > 0 ? (double)r->messages / t : 0.0,
+	    final ? "\n" : "");
+}
+
+static void
+count_domain(struct run *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndomains; i++)
+		if (strcmp(r->domains[i].key, key) == 0) {
+			r->domains[i].n++;
+			return;
+		}
+	if (r->ndomains < DOMAINS_MAX &&
+	    (r->domains[r->ndomains].key = mw_arena_strdup(r->keep, key)) !=
+	    NULL)
+		r->domains[r->ndomains++].n = 1;
+}
+
+/* Recipient i of b (or the message itself when i >= b->nrcpts): its
+ * report made in a (the message's arena), written out (JSON) or kept in
+ * its reason's group (text), and counted. */
+static int
+one_rcpt(struct run *r, struct mw_arena *a, const char *file,
+    const struct mw_bounce *b, size_t i)
+{
+	struct mw_report rep;
+	const struct mw_reason_info *ri;
+	const struct mw_fact *f;
+	int w;
+
+	if (mw_report_init(&rep, a, "bounce", file) != 0 ||
+	    mw_bounce_report(&rep, b, i, file) != 0)
+		return -1;
+	if ((w = mw_report_worst(&rep)) > r->worst)
+		r->worst = w;
+	ri = i < b->nrcpts ? mw_reason_get(b->rcpts[i].reason) : NULL;
+	if (ri != NULL) {
+		struct group *g = &r->groups[ri - r->reasons];
+
+		r->failed++;
+		if ((f = mw_report_fact(&rep, "hard")) != NULL && f->b)
+			r->hard++;
+		f = mw_report_fact(&rep, "domain");
+		count_domain(r, f != NULL && f->s != NULL ? f->s : "");
+		if (!r->o->json && g->n == 0) {
+			mw_buf_reset(&r->out);
+			mw_render_text(&r->out, &rep, r->lang, r->flags);
+			g->head = mw_arena_strndup(r->keep, r->out.p,
+			    r->out.len);
+		} else if (!r->o->json && g->nshown < SHOWN_MAX) {
+			g->shown[g->nshown].rcpt = mw_arena_strdup(r->keep,
+			    b->rcpts[i].recipient);
+			g->shown[g->nshown++].file = mw_arena_strdup(r->keep,
+			    file);
+		}
+		g->n++;
 	}
-	it = &r->items[r->nitems];
-	if (mw_report_init(&it->rep, r->a, "bounce", file) != 0)
-		return -1;
-	if (mw_bounce_report(&it->rep, b, i, file) != 0)
-		return -1;
-	it->file = mw_arena_strdup(r->a, file);
-	it->ri = i < b->nrcpts ? mw_reason_get(b->rcpts[i].reason) : NULL;
-	r->nitems++;
+	if (r->o->json) {
+		mw_buf_reset(&r->out);
+		mw_render_json(&r->out, &rep, r->lang, 0);
+		fwrite(r->out.p, 1, r->out.len, stdout);
+		if (r->out.len == 0 || r->out.p[r->out.len - 1] != '\n')
+			putchar('\n');
+	} else if (ri == NULL && r->nothers < OTHERS_MAX) {
+		mw_buf_reset(&r->out);
+		mw_render_text(&r->out, &rep, r->lang, r->flags);
+		r->others[r->nothers++] = mw_arena_strndup(r->keep, r->out.p,
+		    r->out.len);
+	} else if (ri == NULL)
+		r->others_more++;
 	return 0;
 }
 
 static int
 one_message(struct run *r, const char *file, const uint8_t *p, size_t len)
 {
+	struct mw_arena *a = mw_arena_new(MW_BOUNCE_ARENA_MAX);
 	struct mw_bounce b;
 	struct mw_err err;
 	size_t i;
+	int rc = 0;
 
-	r->messages++;
-	if (mw_bounce_parse(&b, r->a, p, len, &err) != 0) {
-		fprintf(stderr, "mailwhy: %s: %s\n", file, err.msg);
+	if (a == NULL)
 		return 3;
-	}
-	if (b.kind == MW_BOUNCE_NOT) {
+	r->messages++;
+	if (mw_bounce_parse(&b, a, p, len, &err) != 0) {
+		fprintf(stderr, "mailwhy: %s: %s\n", file, err.msg);
+		rc = 3;
+	} else if (b.kind == MW_BOUNCE_NOT) {
 		r->not_bounces++;
 		/* JSON gives one record per message read, so a script sees
 		 * each file was looked at; text says so with -v */
-		if (r->o->verbose || r->o->json)
-			return keep(r, file, &b, 0) ? 3 : 0;
-		return 0;
-	}
-	if (b.nrcpts == 0)
-		return keep(r, file, &b, 0) ? 3 : 0;
-	for (i = 0; i < b.nrcpts; i++)
-		if (keep(r, file, &b, i) != 0)
-			return 3;
-	return 0;
+		if ((r->o->verbose || r->o->json) &&
+		    one_rcpt(r, a, file, &b, 0) != 0)
+			rc = 3;
+	} else if (b.nrcpts == 0) {
+		if (one_rcpt(r, a, file, &b, 0) != 0)
+			rc = 3;
+	} else
+		for (i = 0; i < b.nrcpts && rc == 0; i++)
+			if (one_rcpt(r, a, file, &b, i) != 0)
+				rc = 3;
+	mw_arena_free(&a);
+	show_progress(r, false);
+	return rc;
 }
 
 static int
@@ -147,9 +256,10 @@ one_file(struct run *r, const char *path, FILE *f)
 
 		while (n++ < MW_BOUNCE_FOLDER_MAX &&
 		    mw_bounce_mbox_next(&m, &ml, data, len, &off)) {
-			char *name = mw_arena_printf(r->a, "%s#%zu", path, n);
+			char name[4096];
 
-			if ((k = one_message(r, name ? name : path, m, ml)) > rc)
+			snprintf(name, sizeof(name), "%s#%zu", path, n);
+			if ((k = one_message(r, name, m, ml)) > rc)
 				rc = k;
 		}
 	} else
@@ -203,40 +313,6 @@ walk(struct run *r, const char *path, int depth)
 	return rc;
 }
 
-/* Most urgent first: errors before warnings, then the larger group. */
-static int
-group_rank(const struct run *r, const struct mw_reason_info *ri, size_t *n)
-{
-	size_t i;
-
-	*n = 0;
-	for (i = 0; i < r->nitems; i++)
-		if (r->items[i].ri == ri)
-			(*n)++;
-	return (int)mw_catalog_get(ri->finding)->sev;
-}
-
-struct tally {
-	const char *key;
-	size_t n;
-};
-
-static void
-count(struct tally *t, size_t *nt, size_t max, const char *key)
-{
-	size_t i;
-
-	for (i = 0; i < *nt; i++)
-		if (strcmp(t[i].key, key) == 0) {
-			t[i].n++;
-			return;
-		}
-	if (*nt < max) {
-		t[*nt].key = key;
-		t[(*nt)++].n = 1;
-	}
-}
-
 static int
 cmp_tally(const void *a, const void *b)
 {
@@ -246,38 +322,30 @@ cmp_tally(const void *a, const void *b)
 }
 
 static void
-summary(struct run *r, struct mw_buf *out, const char *lang)
+summary(struct run *r, struct mw_buf *out)
 {
-	static struct tally reasons[64], domains[1024];
-	size_t nr = 0, nd = 0, i, hard = 0, failed = 0;
+	struct tally reasons[64];
+	size_t nr = 0, i;
+	const char *lang = r->lang;
 
-	for (i = 0; i < r->nitems; i++) {
-		const struct mw_fact *d = mw_report_fact(&r->items[i].rep,
-		    "domain");
-		const struct mw_fact *h = mw_report_fact(&r->items[i].rep,
-		    "hard");
-
-		if (r->items[i].ri == NULL)
-			continue; /* no bounce, or no recipient named */
-		failed++;
-		count(reasons, &nr, 64, r->items[i].ri->name);
-		count(domains, &nd, 1024, d && d->s ? d->s : "");
-		if (h && h->b)
-			hard++;
-	}
+	for (i = 0; i < r->nreasons && nr < 64; i++)
+		if (r->groups[i].n > 0) {
+			reasons[nr].key = r->reasons[i].name;
+			reasons[nr++].n = r->groups[i].n;
+		}
 	qsort(reasons, nr, sizeof(reasons[0]), cmp_tally);
-	qsort(domains, nd, sizeof(domains[0]), cmp_tally);
+	qsort(r->domains, r->ndomains, sizeof(r->domains[0]), cmp_tally);
 	if (r->o->json) {
 		mw_buf_printf(out, "{\"schema_version\":1,\"kind\":"
 		    "\"bounce-summary\",\"messages\":%zu,\"not_bounces\":%zu,"
 		    "\"recipients\":%zu,\"hard\":%zu,\"reasons\":{",
-		    r->messages, r->not_bounces, failed, hard);
+		    r->messages, r->not_bounces, r->failed, r->hard);
 		for (i = 0; i < nr; i++)
 			mw_buf_printf(out, "%s\"%s\":%zu", i ? "," : "",
 			    reasons[i].key, reasons[i].n);
 		mw_buf_puts(out, "},\"domains\":{");
-		for (i = 0; i < nd; i++) {
-			const char *k = domains[i].key;
+		for (i = 0; i < r->ndomains; i++) {
+			const char *k = r->domains[i].key;
 			size_t j;
 
 			mw_buf_puts(out, i ? ",\"" : "\"");
@@ -287,7 +355,7 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 					mw_buf_putc(out, '_');
 				else
 					mw_buf_putc(out, k[j]);
-			mw_buf_printf(out, "\":%zu", domains[i].n);
+			mw_buf_printf(out, "\":%zu", r->domains[i].n);
 		}
 		mw_buf_puts(out, "}}\n");
 		return;
@@ -295,118 +363,103 @@ summary(struct run *r, struct mw_buf *out, const char *lang)
 	/* "label: number" needs no plural forms in any language. */
 	mw_buf_printf(out, "\n%s: %s: %zu, %s: %zu (%s: %zu)\n",
 	    mw_tr(lang, N_("Summary")), mw_tr(lang, N_("messages")),
-	    r->messages, mw_tr(lang, N_("failed recipients")), failed,
-	    mw_tr(lang, N_("hard")), hard);
+	    r->messages, mw_tr(lang, N_("failed recipients")), r->failed,
+	    mw_tr(lang, N_("hard")), r->hard);
 	for (i = 0; i < nr; i++)
 		mw_buf_printf(out, "  %-16s %zu\n", reasons[i].key,
 		    reasons[i].n);
-	if (nd == 0)
+	if (r->ndomains == 0)
 		return;
 	mw_buf_printf(out, "%s:\n",
 	    mw_tr(lang, N_("By destination domain")));
-	for (i = 0; i < nd && i < 20; i++)
-		mw_buf_printf(out, "  %-30s %zu\n", domains[i].key,
-		    domains[i].n);
+	for (i = 0; i < r->ndomains && i < 20; i++)
+		mw_buf_printf(out, "  %-30s %zu\n", r->domains[i].key,
+		    r->domains[i].n);
+}
+
+/* The reason groups, most urgent first (errors before warnings), then
+ * the messages without a failed recipient. */
+static void
+print_groups(struct run *r)
+{
+	int sev;
+	size_t g, j;
+
+	for (sev = MW_SEV_ERROR; sev >= MW_SEV_INFO; sev--)
+		for (g = 0; g < r->nreasons; g++) {
+			const struct group *gr = &r->groups[g];
+			const struct mw_reason_info *ri = &r->reasons[g];
+
+			if (gr->n == 0 ||
+			    (int)mw_catalog_get(ri->finding)->sev != sev)
+				continue;
+			mw_buf_reset(&r->out);
+			mw_buf_printf(&r->out, "== %s (%zu) ==\n", ri->name,
+			    gr->n);
+			mw_buf_puts(&r->out, gr->head ? gr->head : "");
+			for (j = 0; j < gr->nshown; j++)
+				mw_buf_printf(&r->out, "  + %s (%s)\n",
+				    gr->shown[j].rcpt ? gr->shown[j].rcpt : "",
+				    gr->shown[j].file ? gr->shown[j].file : "");
+			if (gr->n - 1 > gr->nshown)
+				mw_buf_printf(&r->out, "  + %zu more\n",
+				    gr->n - 1 - gr->nshown);
+			fwrite(r->out.p, 1, r->out.len, stdout);
+		}
+	for (j = 0; j < r->nothers; j++)
+		fputs(r->others[j] ? r->others[j] : "", stdout);
+	if (r->others_more > 0)
+		printf("+ %zu more\n", r->others_more);
 }
 
 int
 cmd_bounce_run(const struct bounce_opts *o, char **paths, int npaths)
 {
-	struct run r = {.o = o, .worst = -1};
-	struct mw_buf out;
-	const char *lang = mw_i18n_pick(o->lang);
-	unsigned flags = (o->color ? MW_RENDER_COLOR : 0) |
-	    (o->verbose ? MW_RENDER_VERBOSE : 0);
+	struct run *r = calloc(1, sizeof(*r));
 	int rc = 0, k, i;
-	size_t n, all;
-	const struct mw_reason_info *reasons = mw_reason_all(&all);
 
-	r.a = mw_arena_new(1024u * 1024 * 1024);
-	if (r.a == NULL)
+	if (r == NULL || (r->keep = mw_arena_new(0)) == NULL) {
+		free(r);
 		return 3;
+	}
+	r->o = o;
+	r->worst = -1;
+	r->lang = mw_i18n_pick(o->lang);
+	r->flags = (o->color ? MW_RENDER_COLOR : 0) |
+	    (o->verbose ? MW_RENDER_VERBOSE : 0);
+	r->reasons = mw_reason_all(&r->nreasons);
+	if ((r->groups = calloc(r->nreasons, sizeof(*r->groups))) == NULL) {
+		mw_arena_free(&r->keep);
+		free(r);
+		return 3;
+	}
+	mw_buf_init(&r->out, MW_RENDER_MAX);
+	r->progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &r->t0);
+	r->last = r->t0;
 	if (npaths == 0)
-		rc = walk(&r, "-", 0);
+		rc = walk(r, "-", 0);
 	for (i = 0; i < npaths; i++)
-		if ((k = walk(&r, paths[i], 0)) > rc)
+		if ((k = walk(r, paths[i], 0)) > rc)
 			rc = k;
-	mw_buf_init(&out, MW_RENDER_MAX);
-	if (o->json) {
-		for (n = 0; n < r.nitems; n++) {
-			mw_buf_reset(&out);
-			mw_render_json(&out, &r.items[n].rep, lang, 0);
-			fwrite(out.p, 1, out.len, stdout);
-			if (out.len == 0 || out.p[out.len - 1] != '\n')
-				putchar('\n');
-		}
-	} else {
-		/* reason groups, most urgent first */
-		int sev;
-
-		for (sev = MW_SEV_ERROR; sev >= MW_SEV_INFO; sev--) {
-			size_t g, gn;
-
-			for (g = 0; g < all; g++) {
-				const struct mw_reason_info *ri = &reasons[g];
-				size_t first = SIZE_MAX, j, shown = 0;
-
-				if (group_rank(&r, ri, &gn) != sev || gn == 0)
-					continue;
-				for (j = 0; j < r.nitems; j++)
-					if (r.items[j].ri == ri) {
-						first = j;
-						break;
-					}
-				mw_buf_reset(&out);
-				mw_buf_printf(&out, "== %s (%zu) ==\n",
-				    ri->name, gn);
-				mw_render_text(&out, &r.items[first].rep,
-				    lang, flags);
-				for (j = first + 1; j < r.nitems; j++) {
-					const struct mw_fact *f;
-
-					if (r.items[j].ri != ri)
-						continue;
-					f = mw_report_fact(&r.items[j].rep,
-					    "recipient");
-					if (shown++ < 50)
-						mw_buf_printf(&out, "  + %s "
-						    "(%s)\n", f && f->s ? f->s :
-						    "", r.items[j].file);
-				}
-				if (shown > 50)
-					mw_buf_printf(&out, "  + %zu more\n",
-					    shown - 50);
-				fwrite(out.p, 1, out.len, stdout);
-			}
-		}
-		for (n = 0; n < r.nitems; n++)
-			if (r.items[n].ri == NULL) {
-				mw_buf_reset(&out);
-				mw_render_text(&out, &r.items[n].rep, lang,
-				    flags);
-				fwrite(out.p, 1, out.len, stdout);
-			}
-	}
-	for (n = 0; n < r.nitems && r.items[n].ri == NULL; n++)
-		;
+	if (r->messages > 1)
+		show_progress(r, true);
+	if (!o->json)
+		print_groups(r);
 	/* With nothing that failed, the summary is the answer: say it. */
-	if (o->summary || r.messages > 1 || (!o->json && n == r.nitems)) {
-		mw_buf_reset(&out);
-		summary(&r, &out, lang);
-		fwrite(out.p, 1, out.len, stdout);
+	if (o->summary || r->messages > 1 || (!o->json && r->failed == 0)) {
+		mw_buf_reset(&r->out);
+		summary(r, &r->out);
+		fwrite(r->out.p, 1, r->out.len, stdout);
 	}
-	for (n = 0; n < r.nitems; n++) {
-		int w = mw_report_worst(&r.items[n].rep);
-
-		if (w > r.worst)
-			r.worst = w;
-	}
-	mw_buf_release(&out);
-	free(r.items);
-	mw_arena_free(&r.a);
+	k = r->worst;
+	mw_buf_release(&r->out);
+	free(r->groups);
+	mw_arena_free(&r->keep);
+	free(r);
 	if (rc != 0)
 		return rc;
-	return r.worst >= MW_SEV_WARNING ? 1 : 0;
+	return k >= MW_SEV_WARNING ? 1 : 0;
 }
 
 static void

@@ -249,6 +249,10 @@
 /* One body line examined (RFC 5322 2.1.1: 998 + CRLF); longer lines are
  * cut, not rejected: MTAs do send over-long lines. */
 #define MW_BOUNCE_LINE_MAX 1000
+/* Memory for one message's parse and report (mailwhy bounce): the
+ * normalised copy (up to MW_MIME_MESSAGE_MAX), its decoded parts (each up
+ * to MW_MIME_TEXT_MAX, at most MW_MIME_PARTS_MAX) and the report. */
+#define MW_BOUNCE_ARENA_MAX (128u * 1024 * 1024)
 /* Messages read from one mbox file or Maildir folder. */
 #define MW_BOUNCE_FOLDER_MAX 1000000
 
