@@ -53,6 +53,19 @@ if perl -MSisimai -e 1 2>/dev/null; then
 		    $s, $ARGV[1] / $s, scalar @$v,
 		    (split " ", `ps -o rss= -p $$`)[0] / 1024);
 	' "$T" "$k"
+	# end to end, as a user runs each tool on the same Maildir: every
+	# result written out as JSON (mailwhy bounce --json; Sisimai->dump)
+	t0=$(date +%s.%N)
+	"$B/cli/mailwhy" bounce --json "$T/cur" >"$T/mw.json" || true
+	t1=$(date +%s.%N)
+	echo "mailwhy bounce --json: $k messages in $(awk \
+	    "BEGIN { printf \"%.2f\", $t1 - $t0 }") s," \
+	    "$(grep -c '"kind":"bounce"' "$T/mw.json") records"
+	perl -MSisimai -MTime::HiRes=time -e '
+		my $t0 = time; my $j = Sisimai->dump($ARGV[0] . "/cur") // "";
+		printf("sisimai->dump: %d messages in %.2f s, %d bytes of" .
+		    " JSON\n", $ARGV[1], time - $t0, length $j);
+	' "$T" "$k"
 else
 	echo "sisimai: not installed (apt-get install libsisimai-perl)"
 fi
