@@ -1007,6 +1007,13 @@ do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
 		if ((r = add_rcpt(b, x->a, cap)) == NULL)
 			return b->truncated ? 0 : MW_ENOMEM;
 		r->recipient = hits[i].recipient;
+		/* an alias's target: the sender acts on the address it
+		 * wrote, as with a DSN's Original-Recipient (do_dsn) */
+		if (hits[i].expanded_from != NULL) {
+			r->final_recipient = r->recipient;
+			r->recipient = hits[i].expanded_from;
+			lower((char *)r->final_recipient);
+		}
 		lower((char *)r->recipient);
 		r->diagnostic = hits[i].diagnostic;
 		r->command = nz(hits[i].command);

@@ -356,6 +356,30 @@ bounce_recipient_layouts(void **state)
 		    "from example.com is not accepted due to domain's\r\n"
 		    "\r\n--B--\r\n",
 		    "k@example.net", "", "authfailure"},
+		{"Sendmail, text only: \"(expanded from: addr)\" under the "
+		    "recipient names the address the sender wrote",
+		    "From: Mail Delivery Subsystem <MAILER-DAEMON@example.net>"
+		    "\r\nSubject: Returned mail: see transcript for details"
+		    "\r\n\r\n"
+		    "   ----- The following addresses had permanent fatal "
+		    "errors -----\r\nneko@host.example.net\r\n"
+		    "    (expanded from: <Kijitora@example.net>)\r\n\r\n"
+		    "   ----- Transcript of session follows -----\r\n"
+		    "550 5.1.1 neko@host.example.net... User unknown\r\n\r\n"
+		    "   ----- Unsent message follows -----\r\n"
+		    "From: s@example.jp\r\nTo: kijitora@example.net\r\n\r\n"
+		    "hi\r\n",
+		    "kijitora@example.net", "neko@host.example.net",
+		    "userunknown"},
+		{"Postfix, text only: \"<addr> (expanded from <addr>):\"",
+		    "From: MAILER-DAEMON@example.org (Mail Delivery System)\r\n"
+		    "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+		    "<neko@host.example.net> (expanded from "
+		    "<kijitora@example.org>): host mx.example.net[192.0.2.1] "
+		    "said: 552 5.2.2 Mailbox full (in reply to RCPT TO "
+		    "command)\r\n",
+		    "kijitora@example.org", "neko@host.example.net",
+		    "mailboxfull"},
 		{"Amazon SES: the JSON notification is the report",
 		    "From: SES <no-reply@sns.amazonaws.com>\r\n"
 		    "Subject: AWS Notification Message\r\n"
