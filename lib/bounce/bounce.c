@@ -139,7 +139,10 @@ looks_bounce(const struct msg *x)
 	    "returned to sender", "rejected", "bounce", "error",
 	    "недостав", "не доставлено", "возврат", "failed", "delivery report",
 	    "delivery has failed", "status notification", "mail failure",
-	    "nicht zugestellt", "not be delivered", "sending failed", NULL};
+	    "nicht zugestellt", "not be delivered", "sending failed",
+	    /* Microsoft's "Non-Delivery Report" (Exchange 5.5, CDO
+	     * scripts), SoftBank's "Non Delivery Notification" */
+	    "non-delivery", "non delivery", "nondelivery", NULL};
 	size_t i;
 
 	if (hdr(x, "X-Failed-Recipients") != NULL)

@@ -380,6 +380,17 @@ bounce_recipient_layouts(void **state)
 		    "command)\r\n",
 		    "kijitora@example.org", "neko@host.example.net",
 		    "mailboxfull"},
+		{"Microsoft \"Non-Delivery\" subject (Exchange 5.5, CDO): a "
+		    "bounce though the sender is no daemon",
+		    "From: <admin@example.com>\r\n"
+		    "Subject: Non-Delivery: hello\r\n"
+		    "To: <s@example.org>\r\n\r\n"
+		    "--- Non-Delivery Report ---\r\n"
+		    "The email below could not be delivered to the following "
+		    "user:\r\n\r\n"
+		    "\"neko@example.com\" <neko@example.com>\r\n\r\n"
+		    "550 5.1.1 User unknown\r\n",
+		    "neko@example.com", "", "userunknown"},
 		{"Amazon SES: the JSON notification is the report",
 		    "From: SES <no-reply@sns.amazonaws.com>\r\n"
 		    "Subject: AWS Notification Message\r\n"
