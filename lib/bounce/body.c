@@ -139,6 +139,17 @@ is_cut(const struct line *l)
 	    (starts_ci(p, len, "received: from") ||
 	    starts_ci(p, len, "return-path:")))
 		return true;
+	/* the original quoted as a reply quotes it, "> Received: from"
+	 * (LLNL's locator notices, hosting providers' advisories): its
+	 * trace lines are never a failure's.  Not "> Return-Path:": a
+	 * forwarded bounce quotes its own, the failure below it */
+	if (len > 2 && p[0] == '>' && (p[1] == ' ' ? (p[2] | 0x20) == 'r' :
+	    (p[1] | 0x20) == 'r')) {
+		const uint8_t *q = p + (p[1] == ' ' ? 2 : 1);
+
+		if (starts_ci(q, len - (size_t)(q - p), "received: from"))
+			return true;
+	}
 	for (i = 0; i < len && (p[i] == '-' || p[i] == '=' || p[i] == '_' ||
 	    p[i] == '*' || p[i] == '#' || p[i] == ' '); i++)
 		if (p[i] != ' ')
@@ -487,6 +498,15 @@ size_t
 mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
     struct mw_arena *a, const uint8_t *text, size_t len)
 {
+	size_t cut;
+
+	return mw__bounce_body_scan(out, max, a, text, len, &cut);
+}
+
+size_t
+mw__bounce_body_scan(struct mw_bounce_hit *out, size_t max,
+    struct mw_arena *a, const uint8_t *text, size_t len, size_t *cut)
+{
 	struct line l;
 	size_t pos = 0, nlines = 0, nout = 0, k;
 	struct mw_buf diag;
@@ -497,6 +517,7 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 	 * Relay") before the recipient line it explains */
 	struct mw_buf pend;
 
+	*cut = len;
 	if (text == NULL || max == 0)
 		return 0;
 	mw_buf_init(&diag, MW_BOUNCE_DIAG_MAX);
@@ -518,8 +539,10 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 		    (l.p[l.indent] == ' ' || l.p[l.indent] == '\t');
 		    l.indent++)
 			;
-		if (is_cut(&l))
+		if (is_cut(&l)) {
+			*cut = (size_t)(l.p - text);
 			break;
+		}
 		if (is_blank(&l)) {
 			if (cur != NULL && diag.len > 0)
 				blanks++;

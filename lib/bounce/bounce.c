@@ -1128,12 +1128,17 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	mw_buf_init(&tb, MW_MIME_TEXT_MAX);
 	human_text(&tb, &x);
 	if (tb.len > 0) {
-		nhits = mw_bounce_body_scan(hits, MW_BOUNCE_RCPTS_MAX, a,
-		    tb.p, tb.len);
+		size_t cut;
+
+		nhits = mw__bounce_body_scan(hits, MW_BOUNCE_RCPTS_MAX, a,
+		    tb.p, tb.len, &cut);
 		/* the words for a lone recipient: the start of the
-		 * human part */
+		 * human part, up to the copy of the original (whose
+		 * words are the sender's, not the failure's) */
+		if (cut == 0)
+			cut = tb.len;
 		text = mw_arena_strndup(a, tb.p,
-		    tb.len > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : tb.len);
+		    cut > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : cut);
 		full = mw_arena_strndup(a, tb.p, tb.len);
 	}
 	mw_buf_release(&tb);
