@@ -160,6 +160,9 @@ struct mw_bounce_hit {
 	const char *diagnostic;
 	const char *remote_mta;
 	const char *command;
+	/* the address the sender wrote, when the text says recipient was
+	 * its alias expansion ("(expanded from: addr)"), else NULL */
+	const char *expanded_from;
 };
 size_t mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
     struct mw_arena *a, const uint8_t *text, size_t len);

@@ -10,6 +10,7 @@
  *   "<addr>:" then a paragraph                             (qmail)
  *   ">>> RCPT To:<addr>" then "<<< 550 ..."                (transcripts)
  *   "Final-Recipient: rfc822; addr" written as text         (pasted DSNs)
+ *   "(expanded from: addr)" under or beside a recipient     (aliases)
  * The scan stops at the copy of the original message (a separator line
  * naming it, an attached message's Content-Type, or its first Received
  * or Return-Path line), so addresses in the original never count.
@@ -138,6 +139,17 @@ is_cut(const struct line *l)
 	    (starts_ci(p, len, "received: from") ||
 	    starts_ci(p, len, "return-path:")))
 		return true;
+	/* the original quoted as a reply quotes it, "> Received: from"
+	 * (LLNL's locator notices, hosting providers' advisories): its
+	 * trace lines are never a failure's.  Not "> Return-Path:": a
+	 * forwarded bounce quotes its own, the failure below it */
+	if (len > 2 && p[0] == '>' && (p[1] == ' ' ? (p[2] | 0x20) == 'r' :
+	    (p[1] | 0x20) == 'r')) {
+		const uint8_t *q = p + (p[1] == ' ' ? 2 : 1);
+
+		if (starts_ci(q, len - (size_t)(q - p), "received: from"))
+			return true;
+	}
 	for (i = 0; i < len && (p[i] == '-' || p[i] == '=' || p[i] == '_' ||
 	    p[i] == '*' || p[i] == '#' || p[i] == ' '); i++)
 		if (p[i] != ' ')
@@ -260,6 +272,39 @@ recipient_line(const struct line *l, size_t s, size_t n, size_t *rest,
 			return false;
 	*rest = e;
 	return true;
+}
+
+/*
+ * An alias note, "(expanded from: <addr>)" (Sendmail, on the line under
+ * the recipient) or "(expanded from <addr>)" (Postfix, beside it), at
+ * p[0..len): sets *s and *n to the address inside the parentheses and
+ * *end past the ')'.  The address the sender wrote, where the listed
+ * one is the alias's target (RFC 3464 2.3.1 makes the same choice).
+ */
+static bool
+expansion(const uint8_t *p, size_t len, size_t *s, size_t *n, size_t *end)
+{
+	const uint8_t *close;
+	size_t cl;
+
+	if (len == 0 || p[0] != '(' || !starts_ci(p, len, "(expanded from"))
+		return false;
+	close = memchr(p, ')', len);
+	cl = close != NULL ? (size_t)(close - p) : len;
+	if (!find_addr(p, cl, 14, s, n))
+		return false;
+	*end = close != NULL ? cl + 1 : len;
+	return true;
+}
+
+/* Keeps the alias note's address on h, unless it is h's own. */
+static void
+note_expansion(struct mw_bounce_hit *h, struct mw_arena *a,
+    const uint8_t *p, size_t n)
+{
+	if (h->expanded_from == NULL && (strlen(h->recipient) != n ||
+	    strncasecmp(h->recipient, (const char *)p, n) != 0))
+		h->expanded_from = mw_arena_strndup(a, p, n);
 }
 
 /* Appends a chunk; at the cap, as much of it as fits (byte by byte,
@@ -453,6 +498,15 @@ size_t
 mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
     struct mw_arena *a, const uint8_t *text, size_t len)
 {
+	size_t cut;
+
+	return mw__bounce_body_scan(out, max, a, text, len, &cut);
+}
+
+size_t
+mw__bounce_body_scan(struct mw_bounce_hit *out, size_t max,
+    struct mw_arena *a, const uint8_t *text, size_t len, size_t *cut)
+{
 	struct line l;
 	size_t pos = 0, nlines = 0, nout = 0, k;
 	struct mw_buf diag;
@@ -463,13 +517,14 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 	 * Relay") before the recipient line it explains */
 	struct mw_buf pend;
 
+	*cut = len;
 	if (text == NULL || max == 0)
 		return 0;
 	mw_buf_init(&diag, MW_BOUNCE_DIAG_MAX);
 	mw_buf_init(&pend, MW_BOUNCE_DIAG_MAX);
 	while (pos < len && nlines++ < MW_BOUNCE_BODY_LINES_MAX) {
 		const uint8_t *nl = memchr(text + pos, '\n', len - pos);
-		size_t s, n, rest;
+		size_t s, n, rest, end;
 		const char *cmd;
 
 		l.p = text + pos;
@@ -484,8 +539,10 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 		    (l.p[l.indent] == ' ' || l.p[l.indent] == '\t');
 		    l.indent++)
 			;
-		if (is_cut(&l))
+		if (is_cut(&l)) {
+			*cut = (size_t)(l.p - text);
 			break;
+		}
 		if (is_blank(&l)) {
 			if (cur != NULL && diag.len > 0)
 				blanks++;
@@ -535,6 +592,13 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 				mw_buf_reset(&pend);
 			}
 			in_block = true;
+			while (rest < l.len && (l.p[rest] == ' ' ||
+			    l.p[rest] == '\t'))
+				rest++;
+			if (expansion(l.p + rest, l.len - rest, &s, &n, &end)) {
+				note_expansion(cur, a, l.p + rest + s, n);
+				rest += end;
+			}
 			while (rest < l.len && strchr(":.> \t", l.p[rest]))
 				rest++;
 			if (rest < l.len)
@@ -552,6 +616,12 @@ mw_bounce_body_scan(struct mw_bounce_hit *out, size_t max,
 			const uint8_t *p = l.p + l.indent;
 			size_t pl = l.len - l.indent;
 
+			/* Sendmail's alias note under the recipient: an
+			 * address, not words of the failure */
+			if (expansion(p, pl, &s, &n, &end)) {
+				note_expansion(cur, a, p + s, n);
+				continue;
+			}
 			/* transcript replies: "<<< 550 5.1.1 ..." */
 			if (starts_ci(p, pl, "<<< ")) {
 				p += 4;

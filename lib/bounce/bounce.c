@@ -139,7 +139,10 @@ looks_bounce(const struct msg *x)
 	    "returned to sender", "rejected", "bounce", "error",
 	    "недостав", "не доставлено", "возврат", "failed", "delivery report",
 	    "delivery has failed", "status notification", "mail failure",
-	    "nicht zugestellt", "not be delivered", "sending failed", NULL};
+	    "nicht zugestellt", "not be delivered", "sending failed",
+	    /* Microsoft's "Non-Delivery Report" (Exchange 5.5, CDO
+	     * scripts), SoftBank's "Non Delivery Notification" */
+	    "non-delivery", "non delivery", "nondelivery", NULL};
 	size_t i;
 
 	if (hdr(x, "X-Failed-Recipients") != NULL)
@@ -1007,6 +1010,13 @@ do_text(struct mw_bounce *b, struct msg *x, const struct mw_bounce_hit *hits,
 		if ((r = add_rcpt(b, x->a, cap)) == NULL)
 			return b->truncated ? 0 : MW_ENOMEM;
 		r->recipient = hits[i].recipient;
+		/* an alias's target: the sender acts on the address it
+		 * wrote, as with a DSN's Original-Recipient (do_dsn) */
+		if (hits[i].expanded_from != NULL) {
+			r->final_recipient = r->recipient;
+			r->recipient = hits[i].expanded_from;
+			lower((char *)r->final_recipient);
+		}
 		lower((char *)r->recipient);
 		r->diagnostic = hits[i].diagnostic;
 		r->command = nz(hits[i].command);
@@ -1118,12 +1128,17 @@ mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
 	mw_buf_init(&tb, MW_MIME_TEXT_MAX);
 	human_text(&tb, &x);
 	if (tb.len > 0) {
-		nhits = mw_bounce_body_scan(hits, MW_BOUNCE_RCPTS_MAX, a,
-		    tb.p, tb.len);
+		size_t cut;
+
+		nhits = mw__bounce_body_scan(hits, MW_BOUNCE_RCPTS_MAX, a,
+		    tb.p, tb.len, &cut);
 		/* the words for a lone recipient: the start of the
-		 * human part */
+		 * human part, up to the copy of the original (whose
+		 * words are the sender's, not the failure's) */
+		if (cut == 0)
+			cut = tb.len;
 		text = mw_arena_strndup(a, tb.p,
-		    tb.len > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : tb.len);
+		    cut > MW_BOUNCE_DIAG_MAX ? MW_BOUNCE_DIAG_MAX : cut);
 		full = mw_arena_strndup(a, tb.p, tb.len);
 	}
 	mw_buf_release(&tb);

@@ -64,6 +64,11 @@ const char *mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
 /* The reason the family's notice fixes for every recipient, or NULL. */
 const char *mw__bounce_lhost_reason(enum mw__lhost f, const char *full);
 
+/* mw_bounce_body_scan, and in *cut the offset where the copy of the
+ * original starts (len when none was seen). */
+size_t mw__bounce_body_scan(struct mw_bounce_hit *out, size_t max,
+    struct mw_arena *a, const uint8_t *text, size_t len, size_t *cut);
+
 /* Amazon SES notifications (ses.c): one row per recipient. */
 struct mw__ses_rcpt {
 	const char *recipient, *action, *status, *diagnostic, *remote_mta;

@@ -356,6 +356,41 @@ bounce_recipient_layouts(void **state)
 		    "from example.com is not accepted due to domain's\r\n"
 		    "\r\n--B--\r\n",
 		    "k@example.net", "", "authfailure"},
+		{"Sendmail, text only: \"(expanded from: addr)\" under the "
+		    "recipient names the address the sender wrote",
+		    "From: Mail Delivery Subsystem <MAILER-DAEMON@example.net>"
+		    "\r\nSubject: Returned mail: see transcript for details"
+		    "\r\n\r\n"
+		    "   ----- The following addresses had permanent fatal "
+		    "errors -----\r\nneko@host.example.net\r\n"
+		    "    (expanded from: <Kijitora@example.net>)\r\n\r\n"
+		    "   ----- Transcript of session follows -----\r\n"
+		    "550 5.1.1 neko@host.example.net... User unknown\r\n\r\n"
+		    "   ----- Unsent message follows -----\r\n"
+		    "From: s@example.jp\r\nTo: kijitora@example.net\r\n\r\n"
+		    "hi\r\n",
+		    "kijitora@example.net", "neko@host.example.net",
+		    "userunknown"},
+		{"Postfix, text only: \"<addr> (expanded from <addr>):\"",
+		    "From: MAILER-DAEMON@example.org (Mail Delivery System)\r\n"
+		    "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+		    "<neko@host.example.net> (expanded from "
+		    "<kijitora@example.org>): host mx.example.net[192.0.2.1] "
+		    "said: 552 5.2.2 Mailbox full (in reply to RCPT TO "
+		    "command)\r\n",
+		    "kijitora@example.org", "neko@host.example.net",
+		    "mailboxfull"},
+		{"Microsoft \"Non-Delivery\" subject (Exchange 5.5, CDO): a "
+		    "bounce though the sender is no daemon",
+		    "From: <admin@example.com>\r\n"
+		    "Subject: Non-Delivery: hello\r\n"
+		    "To: <s@example.org>\r\n\r\n"
+		    "--- Non-Delivery Report ---\r\n"
+		    "The email below could not be delivered to the following "
+		    "user:\r\n\r\n"
+		    "\"neko@example.com\" <neko@example.com>\r\n\r\n"
+		    "550 5.1.1 User unknown\r\n",
+		    "neko@example.com", "", "userunknown"},
 		{"Amazon SES: the JSON notification is the report",
 		    "From: SES <no-reply@sns.amazonaws.com>\r\n"
 		    "Subject: AWS Notification Message\r\n"
@@ -511,6 +546,52 @@ bounce_text_layouts(void **state)
 	mw_arena_free(&a);
 }
 
+/* The returned original is the sender's text: quoted with "> " it
+ * names no failed recipient, and its words (a mailer's version "2.1.5")
+ * are not the failure's. */
+static void
+bounce_original_is_not_evidence(void **state)
+{
+	static const char quoted[] =
+	    "From: postmaster@example.net\r\n"
+	    "Subject: Undeliverable mail\r\nTo: s@example.org\r\n\r\n"
+	    "Delivery of email to this address\r\n\r\n"
+	    "\"neko@example.net\"\r\n\r\n"
+	    "has been postponed due to a full mailbox.\r\n\r\n"
+	    "The first lines of your original message follow:\r\n"
+	    "> Received: from mx.example.org (192.0.2.1)\r\n"
+	    ">\tby mail.example.net with SMTP; Thu, 19 Feb 2009\r\n"
+	    "> X-Mailer: Example Mailer 2.1.5\r\n"
+	    "> List-Help: <mailto:list-request@example.org?subject=help>"
+	    "\r\n> To: \"List\" <list@example.org>\r\n\r\nhi\r\n";
+	static const char copied[] =
+	    "From: MAILER-DAEMON@example.net\r\n"
+	    "Subject: Undeliverable Mail\r\n\r\n"
+	    "Invalid final delivery userid: neko@example.net\r\n\r\n"
+	    "  Original message follows.\r\n\r\n"
+	    "Received: from mx.example.org [192.0.2.1] by mx.example.net\r\n"
+	    "  (SMTPD32-8.05) id AA01; Fri, 10 Mar 2006 09:37:30 +0900\r\n"
+	    "X-Mailman-Version: 2.1.5\r\nTo: neko@example.net\r\n\r\n"
+	    "hi\r\n";
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_bounce b;
+
+	(void)state;
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)quoted,
+	    sizeof(quoted) - 1, NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_FAILURE);
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "neko@example.net");
+	assert_string_equal(b.rcpts[0].reason, "mailboxfull");
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)copied,
+	    sizeof(copied) - 1, NULL), 0);
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "neko@example.net");
+	assert_string_equal(b.rcpts[0].reason, "userunknown");
+	assert_true(b.rcpts[0].hard);
+	mw_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -528,6 +609,7 @@ main(void)
 		cmocka_unit_test(bounce_recipient_layouts),
 		cmocka_unit_test(bounce_feedback_variants),
 		cmocka_unit_test(bounce_text_layouts),
+		cmocka_unit_test(bounce_original_is_not_evidence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
