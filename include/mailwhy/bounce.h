@@ -130,12 +130,18 @@ struct mw_bounce {
 	struct mw_bounce_rcpt *rcpts;
 	size_t nrcpts;
 	bool truncated;	      /* a limit was hit: results are incomplete */
+	/* the bounce came attached to this message (forwarded by a user,
+	 * wrapped by a gateway): the results are the attached one's */
+	bool forwarded;
 };
 
 /*
  * Reads one message and says why it came back.  Never fails on garbage
  * (that is MW_BOUNCE_NOT); returns MW_ENOMEM, or MW_ELIMIT when msg is
- * over MW_MIME_MESSAGE_MAX.
+ * over MW_MIME_MESSAGE_MAX.  A message that is no bounce by itself, or
+ * only by its words, but carries an attached message that is a delivery
+ * report (RFC 3464), a feedback report or an SES notification, is read
+ * as that report (out->forwarded).
  */
 int mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
     const uint8_t *msg, size_t len, struct mw_err *err);

@@ -63,7 +63,8 @@ int mw_mime_parse(struct mw_mime *out, struct mw_arena *a, const uint8_t *msg,
 
 /*
  * The content of part p of a parsed message: transfer encoding removed,
- * text converted to UTF-8, at most MW_MIME_TEXT_MAX bytes, NUL-terminated
+ * text converted to UTF-8 (for an attached message/rfc822: the message
+ * itself, as written), at most MW_MIME_TEXT_MAX bytes, NUL-terminated
  * (it may hold NULs: *len, when len is not NULL, counts them).  Decoded
  * on the first call into the arena the parse was given and kept in p, so
  * a part nobody reads costs nothing and a part is never decoded twice;

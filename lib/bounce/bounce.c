@@ -1064,9 +1064,73 @@ addr_of(struct mw_arena *a, const char *h)
 	return trim_addr(a, h);
 }
 
+static int parse(struct mw_bounce *out, struct mw_arena *a,
+    const uint8_t *msg, size_t len, struct mw_err *err, unsigned depth);
+
+/* A report a machine wrote (not words the body matcher read). */
+static bool
+from_report(const struct mw_bounce *b)
+{
+	return b->nrcpts > 0 && (strcmp(b->detector, "rfc3464") == 0 ||
+	    strcmp(b->detector, "arf") == 0 ||
+	    strcmp(b->detector, "amazonses") == 0);
+}
+
+/*
+ * A bounce forwarded as an attachment: when out is no bounce, or one
+ * only read from words, the first attached multipart/report (of the
+ * first MW_BOUNCE_FORWARDS_MAX) that reads as a machine-written report
+ * replaces it.  A user forwarding a bounce to the help desk, a gateway wrapping
+ * one (flufl dsn_15): the wrapper's own To: is not the recipient.
+ */
+static int
+forwarded(struct mw_bounce *out, struct msg *x, unsigned depth)
+{
+	size_t i, tried = 0;
+
+	if (depth + 1 >= MW_BOUNCE_FORWARD_DEPTH ||
+	    (out->kind != MW_BOUNCE_NOT && strcmp(out->detector, "text") != 0))
+		return 0;
+	for (i = 0; i < x->m.nparts && tried < MW_BOUNCE_FORWARDS_MAX; i++) {
+		struct mw_mime_part *p = &x->m.parts[i];
+		struct mw_bounce in;
+		size_t n, hl;
+		const char *d, *e;
+		int rc;
+
+		if (strcmp(p->type, "message/rfc822") != 0 &&
+		    strcmp(p->type, "message/global") != 0)
+			continue;
+		d = part_text(x, p, &n);
+		/* reports are multipart/report (RFC 6522): a header block
+		 * without it is an ordinary letter, not parsed again */
+		e = strstr(d, "\n\n");
+		hl = e != NULL ? (size_t)(e - d) : n;
+		if (mw_ci_find(d, hl, "multipart/report", 16) == NULL)
+			continue;
+		tried++;
+		if ((rc = parse(&in, x->a, (const uint8_t *)d, n, NULL,
+		    depth + 1)) != 0)
+			return rc == MW_ENOMEM ? rc : 0;
+		if (from_report(&in)) {
+			*out = in;
+			out->forwarded = true;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 int
 mw_bounce_parse(struct mw_bounce *out, struct mw_arena *a,
     const uint8_t *msg, size_t len, struct mw_err *err)
+{
+	return parse(out, a, msg, len, err, 0);
+}
+
+static int
+parse(struct mw_bounce *out, struct mw_arena *a, const uint8_t *msg,
+    size_t len, struct mw_err *err, unsigned depth)
 {
 	struct msg x = {.a = a};
 	struct mw_buf tb;
@@ -1252,6 +1316,9 @@ done:
 		else if (r->status == NULL)
 			r->status = "";
 	}
+	if ((rc = forwarded(out, &x, depth)) != 0 || x.nomem)
+		return mw_err_set(err, rc ? rc : MW_ENOMEM, "bounce", 0,
+		    "out of memory");
 	return 0;
 }
 
@@ -1296,6 +1363,8 @@ mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
 	rc |= mw_report_set_str(r, "diagnostic", x->diagnostic);
 	rc |= mw_report_set_str(r, "command", x->command);
 	rc |= mw_report_set_str(r, "detector", b->detector);
+	if (b->forwarded)
+		rc |= mw_report_set_bool(r, "forwarded", true);
 	if (x->feedback_type[0] != '\0')
 		rc |= mw_report_set_str(r, "feedback_type", x->feedback_type);
 	if (ri != NULL)

@@ -399,9 +399,21 @@ walk(struct walk *w, GMimeObject *obj, unsigned depth)
 		GMimeMessage *em = g_mime_message_part_get_message(
 		    GMIME_MESSAGE_PART(obj));
 
-		if (em != NULL)
-			return copy_headers(&p->headers, &p->nheaders, w->a,
-			    GMIME_OBJECT(em), &w->m->truncated, attached_keep);
+		if (em != NULL) {
+			char *t;
+
+			if ((rc = copy_headers(&p->headers, &p->nheaders,
+			    w->a, GMIME_OBJECT(em), &w->m->truncated,
+			    attached_keep)) != 0)
+				return rc;
+			/* the attached message as GMime writes it back */
+			if ((t = g_mime_object_to_string(GMIME_OBJECT(em),
+			    NULL)) == NULL)
+				return 0;
+			rc = set_data(w->a, p, t, strlen(t), NULL);
+			g_free(t);
+			return rc;
+		}
 		return 0;
 	}
 	if (GMIME_IS_TEXT_PART(obj)) {
@@ -1161,6 +1173,33 @@ leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
 	return 0;
 }
 
+/*
+ * An attached message/rfc822 (or message/global, message/news): its
+ * bytes as written, read like a leaf's when asked for (a forwarded
+ * bounce is parsed from them).  Only the first MW_MIME_TEXT_MAX are
+ * kept; a longer one is cut (p->cut) without the message counting as
+ * truncated: what a bounce needs of the original is in its header.
+ */
+static int
+attached(struct walk *w, struct mw_mime_part *p, const uint8_t *raw,
+    size_t n)
+{
+	struct mw_mime_lazy *lz;
+
+	if (n > MW_MIME_TEXT_MAX) {
+		n = MW_MIME_TEXT_MAX;
+		p->cut = true;
+	}
+	if ((lz = mw_arena_alloc(w->a, sizeof(*lz))) == NULL)
+		return MW_ENOMEM;
+	lz->a = w->a;
+	lz->raw = raw;
+	lz->n = n;
+	lz->cte = CTE_IDENTITY;
+	p->lazy = lz;
+	return 0;
+}
+
 const uint8_t *
 mw_mime_part_data(size_t *len, struct mw_mime_part *p)
 {
@@ -1294,7 +1333,7 @@ fast_entity(struct fwalk *f, const uint8_t *p, size_t len,
 			rc = fast_headers(&mp->headers, &mp->nheaders,
 			    f->w.a, eh, &f->w.m->truncated, attached_keep);
 		free(eh);
-		return rc;
+		return rc == 0 ? attached(&f->w, mp, p, len) : rc;
 	}
 	if (strncmp(ct.mt, "text/", 5) == 0 && ct.charset[0] != '\0' &&
 	    strcasecmp(ct.charset, "us-ascii") != 0 &&

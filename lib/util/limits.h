@@ -253,6 +253,11 @@
  * normalised copy (up to MW_MIME_MESSAGE_MAX), its decoded parts (each up
  * to MW_MIME_TEXT_MAX, at most MW_MIME_PARTS_MAX) and the report. */
 #define MW_BOUNCE_ARENA_MAX (128u * 1024 * 1024)
+/* A bounce forwarded as an attachment (a user sends it to the help
+ * desk, a gateway wraps it): the attached messages tried per message,
+ * and how deep the forwards are followed. */
+#define MW_BOUNCE_FORWARDS_MAX 4
+#define MW_BOUNCE_FORWARD_DEPTH 3
 /* Messages read from one mbox file or Maildir folder. */
 #define MW_BOUNCE_FOLDER_MAX 1000000
 

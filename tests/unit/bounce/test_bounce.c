@@ -265,6 +265,7 @@ bounce_postfix_dsn(void **state)
 	assert_int_equal(b.rcpts[0].reply_code, 550);
 	assert_true(b.rcpts[0].hard);
 	assert_string_equal(b.rcpts[0].remote_mta, "mx.example.jp");
+	assert_false(b.forwarded); /* a report is read as itself */
 	mw_arena_free(&a);
 }
 
@@ -592,6 +593,43 @@ bounce_original_is_not_evidence(void **state)
 	mw_arena_free(&a);
 }
 
+/* A bounce forwarded as an attachment is read from the attachment; a
+ * report's own returned original is not. */
+static void
+bounce_forwarded(void **state)
+{
+	static const char fwd[] =
+	    "From: Neko <neko@example.org>\r\nTo: help@example.org\r\n"
+	    "Subject: Fwd: Undelivered Mail Returned to Sender\r\n"
+	    "MIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"F\"\r\n\r\n"
+	    "--F\r\nContent-Type: text/plain\r\n\r\nThis came back, "
+	    "why?\r\n\r\n--F\r\nContent-Type: message/rfc822\r\n\r\n"
+	    "From: MAILER-DAEMON@example.org\r\nTo: neko@example.org\r\n"
+	    "Subject: Undelivered Mail Returned to Sender\r\n"
+	    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+	    "report-type=delivery-status; boundary=\"B\"\r\n\r\n"
+	    "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+	    "Reporting-MTA: dns; mx.example.org\r\n\r\n"
+	    "Final-Recipient: rfc822; tora@example.net\r\n"
+	    "Action: failed\r\nStatus: 5.2.2\r\n"
+	    "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n\r\n"
+	    "--B--\r\n\r\n--F--\r\n";
+	struct mw_arena *a = mw_arena_new(0);
+	struct mw_bounce b;
+
+	(void)state;
+	assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)fwd,
+	    sizeof(fwd) - 1, NULL), 0);
+	assert_int_equal(b.kind, MW_BOUNCE_FAILURE);
+	assert_true(b.forwarded);
+	assert_string_equal(b.detector, "rfc3464");
+	assert_int_equal(b.nrcpts, 1);
+	assert_string_equal(b.rcpts[0].recipient, "tora@example.net");
+	assert_string_equal(b.rcpts[0].reason, "mailboxfull");
+	mw_arena_free(&a);
+}
+
 int
 main(void)
 {
@@ -609,6 +647,7 @@ main(void)
 		cmocka_unit_test(bounce_recipient_layouts),
 		cmocka_unit_test(bounce_feedback_variants),
 		cmocka_unit_test(bounce_text_layouts),
+		cmocka_unit_test(bounce_forwarded),
 		cmocka_unit_test(bounce_original_is_not_evidence),
 	};
 
