@@ -105,6 +105,23 @@ enum mw_bounce_kind {
 	MW_BOUNCE_AUTOREPLY /* vacation / auto-reply (RFC 3834) */
 };
 
+/* What decided a recipient's reason (mw_bounce_rcpt.basis). */
+enum mw_basis {
+	MW_BASIS_NONE,	  /* nothing: the words matched no phrase */
+	MW_BASIS_STATUS,  /* the enhanced status code (RFC 3463) */
+	MW_BASIS_WORDS,	  /* a phrase in the server's words (.phrase) */
+	MW_BASIS_REPLY,	  /* the SMTP reply code (RFC 5321 4.2) */
+	MW_BASIS_COMMAND, /* the SMTP command refused */
+	MW_BASIS_ACTION,  /* the DSN's Action (delayed, expired) */
+	MW_BASIS_MAILER,  /* a local delivery program failed (x-unix) */
+	MW_BASIS_REPORT,  /* the report's own kind: a feedback report, an
+			   * auto-reply, an SES notification */
+	MW_BASIS_LAYOUT	  /* the notice layout of one system (detector) */
+};
+
+/* "status", "words", ... as in JSON; NULL for an unknown value. */
+const char *mw_basis_name(enum mw_basis b);
+
 struct mw_bounce_rcpt {
 	const char *recipient;	   /* the address the sender wrote */
 	const char *final_recipient; /* where it was expanded or forwarded
@@ -120,6 +137,9 @@ struct mw_bounce_rcpt {
 	const char *diag_type;	   /* "SMTP", "X-Postfix", "" */
 	const char *command;	   /* SMTP command that failed, or "" */
 	const char *feedback_type; /* ARF Feedback-Type, or "" */
+	enum mw_basis basis;	   /* what decided reason */
+	const char *phrase;	   /* the phrase matched (basis WORDS), as
+				    * in data/bounce-patterns.tsv, or "" */
 };
 
 struct mw_bounce {

@@ -15,6 +15,7 @@
  * then each recipient is classified (reason.c).  A message with none of
  * this evidence is MW_BOUNCE_NOT.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -23,6 +24,8 @@
 #include "mailwhy/buf.h"
 #include "mailwhy/slice.h"
 #include "util/limits.h"
+
+#define N_(s) s /* a message id, translated where the report is rendered */
 
 struct msg {
 	struct mw_mime m;
@@ -374,6 +377,8 @@ struct reason_memo {
 	const char *words, *status, *action, *diag_type, *command;
 	int reply_code;
 	const char *reason;
+	enum mw_basis by;
+	const char *phrase;
 };
 
 static bool
@@ -383,16 +388,16 @@ same_str(const char *a, const char *b)
 }
 
 static const char *
-reason_of(struct reason_memo *m, const char *words,
-    const struct mw_bounce_rcpt *r)
+reason_of(struct reason_memo *m, const char *words, struct mw_bounce_rcpt *r)
 {
 	if (m->reason == NULL || m->reply_code != r->reply_code ||
 	    !same_str(m->words, words) || !same_str(m->status, r->status) ||
 	    !same_str(m->action, r->action) ||
 	    !same_str(m->diag_type, r->diag_type) ||
 	    !same_str(m->command, r->command)) {
-		m->reason = mw_bounce_reason(words, r->status, r->reply_code,
-		    r->action, r->diag_type, r->command);
+		m->reason = mw__bounce_classify(&m->by, &m->phrase, words,
+		    r->status, r->reply_code, r->action, r->diag_type,
+		    r->command);
 		m->words = words;
 		m->status = r->status;
 		m->action = r->action;
@@ -400,6 +405,8 @@ reason_of(struct reason_memo *m, const char *words,
 		m->command = r->command;
 		m->reply_code = r->reply_code;
 	}
+	r->basis = m->by;
+	r->phrase = m->phrase != NULL ? m->phrase : "";
 	return m->reason;
 }
 
@@ -622,6 +629,7 @@ do_arf(struct mw_bounce *b, struct msg *x, struct mw_mime_part *fb,
 	r->recipient = nz(arf_recipient(x, fb));
 	lower((char *)r->recipient);
 	r->reason = "feedback";
+	r->basis = MW_BASIS_REPORT;
 	r->feedback_type = ft ? ft : "";
 	lower((char *)r->feedback_type);
 	r->status = "";
@@ -869,6 +877,7 @@ do_dsn(struct mw_bounce *b, struct msg *x, struct mw_mime_part *dp,
 		    || ci_has(r->action, "expanded"))
 			r->reason = r->status && r->status[0] == '2' ?
 			    "delivered" : NULL;
+		r->basis = MW_BASIS_STATUS;
 	}
 	return 0;
 }
@@ -896,6 +905,7 @@ do_ses(struct mw_bounce *b, struct msg *x, const char *full, size_t *cap)
 		if (s[i].complaint) {
 			b->kind = MW_BOUNCE_FEEDBACK;
 			r->reason = "feedback";
+			r->basis = MW_BASIS_REPORT;
 			r->feedback_type = s[i].feedback_type;
 			r->status = "";
 			continue;
@@ -1185,6 +1195,7 @@ parse(struct mw_bounce *out, struct mw_arena *a, const uint8_t *msg,
 		r->recipient = nz(addr_of(a, x.from));
 		lower((char *)r->recipient);
 		r->reason = "feedback";
+		r->basis = MW_BASIS_REPORT;
 		r->feedback_type = "opt-out";
 		r->status = "";
 		goto done;
@@ -1263,6 +1274,7 @@ parse(struct mw_bounce *out, struct mw_arena *a, const uint8_t *msg,
 		r->recipient = nz(addr_of(a, x.from));
 		lower((char *)r->recipient);
 		r->reason = "vacation";
+		r->basis = MW_BASIS_REPORT;
 		r->diagnostic = nz(text);
 		r->status = "";
 		goto done;
@@ -1295,8 +1307,10 @@ parse(struct mw_bounce *out, struct mw_arena *a, const uint8_t *msg,
 	}
 	rc = do_text(out, &x, hits, nhits, text, full, &cap);
 	if (rc == 0 && (fixed = mw__bounce_lhost_reason(fam, full)) != NULL)
-		for (i = 0; i < out->nrcpts; i++)
+		for (i = 0; i < out->nrcpts; i++) {
 			out->rcpts[i].reason = fixed;
+			out->rcpts[i].basis = MW_BASIS_LAYOUT;
+		}
 done:
 	if (rc == 0 && x.nomem)
 		rc = MW_ENOMEM;
@@ -1307,6 +1321,8 @@ done:
 
 		if (r->recipient == NULL)
 			r->recipient = "";
+		if (r->phrase == NULL)
+			r->phrase = "";
 		if (r->diagnostic != NULL &&
 		    strlen(r->diagnostic) > MW_BOUNCE_DIAG_MAX)
 			r->diagnostic = mw_arena_strndup(a, r->diagnostic,
@@ -1320,6 +1336,88 @@ done:
 		return mw_err_set(err, rc ? rc : MW_ENOMEM, "bounce", 0,
 		    "out of memory");
 	return 0;
+}
+
+/*
+ * What decided the reason, as facts (basis, phrase) and an info finding
+ * (bounce.basis: shown with -v): users ask why a message counted as a
+ * bounce and why as this reason, and can check it against the words.
+ */
+static int
+basis(struct mw_report *r, const struct mw_bounce *b,
+    const struct mw_bounce_rcpt *x)
+{
+	static const char *const from[] = {
+	    [MW_BASIS_NONE] = N_("no known phrase"),
+	    [MW_BASIS_STATUS] = N_("the status code"),
+	    [MW_BASIS_WORDS] = N_("the server's words"),
+	    [MW_BASIS_REPLY] = N_("the SMTP reply code"),
+	    [MW_BASIS_COMMAND] = N_("the SMTP command refused"),
+	    [MW_BASIS_ACTION] = N_("the report's Action field"),
+	    [MW_BASIS_MAILER] = N_("a failed delivery program"),
+	    [MW_BASIS_REPORT] = N_("the kind of report"),
+	    [MW_BASIS_LAYOUT] = N_("the notice layout of the sending system"),
+	};
+	struct mw_finding *f;
+	const char *what = NULL, *phrase = x->phrase ? x->phrase : "";
+	char num[16], q[200], quoted[sizeof(q) + 2];
+	size_t i, k;
+	int rc = 0;
+
+	rc |= mw_report_set_str(r, "basis", mw_basis_name(x->basis));
+	if (phrase[0] != '\0')
+		rc |= mw_report_set_str(r, "phrase", phrase);
+	switch (x->basis) {
+	case MW_BASIS_STATUS:
+		what = x->status;
+		break;
+	case MW_BASIS_WORDS:
+		/* the phrase as a quotation, its pieces joined by "..." */
+		for (i = k = 0; phrase[i] != '\0' && k + 5 < sizeof(q); i++)
+			if (phrase[i] == '*') {
+				memcpy(q + k, "...", 3);
+				k += 3;
+			} else
+				q[k++] = phrase[i];
+		q[k] = '\0';
+		what = quoted;
+		snprintf(quoted, sizeof(quoted), "\"%s\"", q);
+		break;
+	case MW_BASIS_REPLY:
+		snprintf(num, sizeof(num), "%d", x->reply_code);
+		what = num;
+		break;
+	case MW_BASIS_COMMAND:
+		what = x->command;
+		break;
+	case MW_BASIS_ACTION:
+		what = x->action;
+		break;
+	case MW_BASIS_MAILER:
+		what = x->diag_type;
+		break;
+	case MW_BASIS_REPORT:
+		what = x->feedback_type[0] != '\0' ? x->feedback_type :
+		    b->detector;
+		break;
+	case MW_BASIS_LAYOUT:
+		what = b->detector;
+		break;
+	default:
+		break;
+	}
+	if ((size_t)x->basis >= sizeof(from) / sizeof(from[0]))
+		return rc;
+	if (what == NULL || what[0] == '\0')
+		what = x->basis == MW_BASIS_NONE ?
+		    N_("the words match none of the phrases mailwhy knows") :
+		    "-";
+	f = mw_report_add(r, MW_F_BOUNCE_BASIS, x->recipient, NULL,
+	    x->recipient, from[x->basis], what);
+	if (f != NULL) /* {2}, and {3} when it is our own words */
+		f->tr_args = 1u << 1 |
+		    (x->basis == MW_BASIS_NONE ? 1u << 2 : 0);
+	return rc;
 }
 
 int
@@ -1372,6 +1470,7 @@ mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
 		    x->recipient, x->reason[0] == 'f' &&
 		    strcmp(x->reason, "feedback") == 0 ? x->feedback_type :
 		    x->diagnostic, NULL);
+	rc |= basis(r, b, x);
 	if (b->truncated)
 		mw_report_add(r, MW_F_BOUNCE_INCOMPLETE, x->recipient, NULL,
 		    x->recipient, "limit", NULL);

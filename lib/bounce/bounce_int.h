@@ -37,9 +37,10 @@ extern const size_t mw__bounce_ndecisive;
 size_t mw__bounce_fold(char *dst, size_t cap, const char *src, size_t len);
 /* Does folded text match one of reason's patterns?  ends: the first
  * pieces' ends from the one-pass scan (reason.c), or NULL.  reason must
- * have static storage (a literal): its table is remembered by address. */
+ * have static storage (a literal): its table is remembered by address.
+ * *which (when not NULL): the pattern that matched, or NULL. */
 bool mw__bounce_match(const char *reason, const char *folded, size_t len,
-    const uint32_t *ends);
+    const uint32_t *ends, const char **which);
 /* The pseudo status sisimai gives a reason when no code is known. */
 void mw__bounce_pseudo(char out[8], const char *reason, bool temporary);
 /* The SMTP command a diagnostic names ("RCPT", "DATA"...), or NULL. */
@@ -61,6 +62,12 @@ const char *mw__bounce_lhost_name(enum mw__lhost f);
  * not read, and its words in *diag; NULL when none. */
 const char *mw__bounce_lhost_recipient(enum mw__lhost f, struct mw_arena *a,
     const char *full, const char **diag);
+/* mw_bounce_reason, and what decided it: *by, and for MW_BASIS_WORDS
+ * the pattern in *phrase (else NULL). */
+const char *mw__bounce_classify(enum mw_basis *by, const char **phrase,
+    const char *diagnostic, const char *status, int reply_code,
+    const char *action, const char *diag_type, const char *command);
+
 /* The reason the family's notice fixes for every recipient, or NULL. */
 const char *mw__bounce_lhost_reason(enum mw__lhost f, const char *full);
 

@@ -61,6 +61,16 @@ static const struct mw_reason_info reasons[] = {
 };
 #define NREASONS (sizeof(reasons) / sizeof(reasons[0]))
 
+const char *
+mw_basis_name(enum mw_basis b)
+{
+	static const char *const names[] = {"none", "status", "words",
+	    "reply", "command", "action", "mailer", "report", "layout"};
+
+	return (size_t)b < sizeof(names) / sizeof(names[0]) ? names[b] :
+	    NULL;
+}
+
 const struct mw_reason_info *
 mw_reason_all(size_t *n)
 {
@@ -623,11 +633,14 @@ ptab(const char *reason)
 
 bool
 mw__bounce_match(const char *reason, const char *folded, size_t len,
-    const uint32_t *ends)
+    const uint32_t *ends, const char **which)
 {
 	const struct mw__bounce_ptab *t = ptab(reason);
-	bool hit = false;
+	const char *hit = NULL;
 	size_t i, base;
+
+	if (which != NULL)
+		*which = NULL;
 
 	if (t == NULL || len == 0)
 		return false;
@@ -648,25 +661,33 @@ mw__bounce_match(const char *reason, const char *folded, size_t len,
 				return false;
 			continue;
 		}
-		if (!hit && aligned_row(folded, len, pat[0] == '=' ? pat + 1 :
-		    pat, ends, base + i))
-			hit = true;
+		if (pat[0] == '=')
+			pat++;
+		if (hit == NULL && aligned_row(folded, len, pat, ends,
+		    base + i))
+			hit = pat;
 	}
-	return hit;
+	if (which != NULL)
+		*which = hit;
+	return hit != NULL;
 }
 
 /* The reason a decisive ("=") row settles, or NULL. */
 static const char *
-decisive(const char *folded, size_t len, const uint32_t *ends)
+decisive(const char *folded, size_t len, const uint32_t *ends,
+    const char **which)
 {
 	size_t i;
 
 	if (len == 0)
 		return NULL;
 	for (i = 0; i < mw__bounce_ndecisive; i++)
-		if (!row_absent(ends, ac.dec_base + i) && aligned_row(folded, len, mw__bounce_decisive[i].pat, ends,
-		    ac.dec_base + i))
+		if (!row_absent(ends, ac.dec_base + i) &&
+		    aligned_row(folded, len, mw__bounce_decisive[i].pat, ends,
+		    ac.dec_base + i)) {
+			*which = mw__bounce_decisive[i].pat;
 			return mw__bounce_decisive[i].reason;
+		}
 	return NULL;
 }
 
@@ -682,8 +703,13 @@ struct ctx {
 	 * ask about some reasons several times */
 	const char *asked[40];
 	bool answer[40];
+	const char *phrase[40]; /* the row that matched, for a true answer */
 	size_t nasked;
 	const uint32_t *ends; /* ac_scan's, or NULL */
+	/* what the last true test rested on: the words (and the phrase)
+	 * or the status code */
+	enum mw_basis by;
+	const char *what;
 };
 
 static bool
@@ -693,13 +719,25 @@ text_is(const struct ctx *c0, const char *reason)
 	size_t i;
 	bool v;
 
+	const char *pat = NULL;
+
 	for (i = 0; i < c->nasked; i++)
-		if (c->asked[i] == reason)
+		if (c->asked[i] == reason) {
+			if (c->answer[i]) {
+				c->by = MW_BASIS_WORDS;
+				c->what = c->phrase[i];
+			}
 			return c->answer[i];
-	v = mw__bounce_match(reason, c->text, c->len, c->ends);
+		}
+	v = mw__bounce_match(reason, c->text, c->len, c->ends, &pat);
 	if (c->nasked < sizeof(c->asked) / sizeof(c->asked[0])) {
 		c->asked[c->nasked] = reason;
+		c->phrase[c->nasked] = pat;
 		c->answer[c->nasked++] = v;
+	}
+	if (v) {
+		c->by = MW_BASIS_WORDS;
+		c->what = pat;
 	}
 	return v;
 }
@@ -714,9 +752,15 @@ same(const char *a, const char *b)
 }
 
 static bool
-sname_is(const struct ctx *c, const char *reason)
+sname_is(const struct ctx *c0, const char *reason)
 {
-	return c->sname != NULL && same(c->sname, reason);
+	struct ctx *c = (struct ctx *)c0;
+
+	if (c->sname == NULL || !same(c->sname, reason))
+		return false;
+	c->by = MW_BASIS_STATUS;
+	c->what = NULL;
+	return true;
 }
 
 static bool
@@ -846,14 +890,23 @@ vague(const char *r)
 	return false;
 }
 
+/* The reason, with what decided it. */
 static const char *
-classify(const char *diagnostic, const char *status, int reply_code,
-    const char *action, const char *diag_type, const char *command)
+decide(struct ctx *c, const char *reason, enum mw_basis by)
 {
-	char folded[MW_BOUNCE_DIAG_MAX + 1];
-	struct ctx c = {0};
+	c->by = by;
+	if (by != MW_BASIS_WORDS)
+		c->what = NULL;
+	return reason;
+}
+
+static const char *
+classify(struct ctx *c, const char *diagnostic, const char *status,
+    int reply_code, const char *action, const char *diag_type,
+    const char *command, char *folded, size_t foldcap)
+{
 	const char *const *r;
-	const char *dec;
+	const char *dec, *pat = NULL;
 	bool smtp;
 
 	if (diagnostic == NULL)
@@ -862,71 +915,91 @@ classify(const char *diagnostic, const char *status, int reply_code,
 		action = "";
 	if (diag_type == NULL)
 		diag_type = "";
-	c.len = mw__bounce_fold(folded, sizeof(folded), diagnostic,
+	c->len = mw__bounce_fold(folded, foldcap, diagnostic,
 	    strlen(diagnostic));
-	c.text = folded;
-	c.ends = ac_scan(folded, c.len);
-	c.reply = reply_code;
-	c.cmd = command ? command : "";
-	if ((c.has_esc = mw_esc_parse(&c.esc, status)) &&
-	    !(c.esc.subject == 0 && c.esc.detail >= 900))
-		c.sname = mw_esc_reason(&c.esc);
-	if (c.has_esc && c.esc.cls == 2)
-		return "delivered";
-	if ((dec = decisive(c.text, c.len, c.ends)) != NULL)
-		return dec;
+	c->text = folded;
+	c->ends = ac_scan(folded, c->len);
+	c->reply = reply_code;
+	c->cmd = command ? command : "";
+	if ((c->has_esc = mw_esc_parse(&c->esc, status)) &&
+	    !(c->esc.subject == 0 && c->esc.detail >= 900))
+		c->sname = mw_esc_reason(&c->esc);
+	if (c->has_esc && c->esc.cls == 2)
+		return decide(c, "delivered", MW_BASIS_STATUS);
+	if ((dec = decisive(c->text, c->len, c->ends, &pat)) != NULL) {
+		c->what = pat;
+		return decide(c, dec, MW_BASIS_WORDS);
+	}
 	smtp = diag_type[0] == '\0' || strcasecmp(diag_type, "smtp") == 0;
 	if (smtp)
 		for (r = order_first; *r; r++)
-			if (probe(&c, *r))
-				return *r;
-	if (vague(c.sname) || !smtp) {
+			if (probe(c, *r))
+				return *r; /* probe's last test set c->by */
+	if (vague(c->sname) || !smtp) {
 		/* 4.4.1 ("no answer from host") with Action: failed: the MTA
 		 * kept retrying until its queue lifetime ran out.  Words like
 		 * "connection refused" say why each attempt failed, not why
 		 * the mail did: Postfix's expired letters (sisimai
 		 * lhost-postfix-08, -15: expired).  4.4.7 is left to the
 		 * words, as sisimai does (lhost-sendmail-11: networkerror). */
-		if (c.has_esc && c.esc.cls == 4 && c.esc.subject == 4 &&
-		    c.esc.detail == 1 && strncasecmp(action, "failed", 6) == 0 &&
-		    text_is(&c, "networkerror"))
-			return "expired";
+		if (c->has_esc && c->esc.cls == 4 && c->esc.subject == 4 &&
+		    c->esc.detail == 1 &&
+		    strncasecmp(action, "failed", 6) == 0 &&
+		    text_is(c, "networkerror"))
+			return decide(c, "expired", MW_BASIS_STATUS);
 		for (r = order_second; *r; r++)
-			if (text_is(&c, *r))
+			if (text_is(c, *r))
 				return *r;
-		if (c.sname != NULL)
-			return c.sname;
-		if (c.has_esc && c.esc.subject == 6)
-			return "contenterror";
-		if (c.has_esc && c.esc.subject == 7)
-			return "securityerror";
+		if (c->sname != NULL)
+			return decide(c, c->sname, MW_BASIS_STATUS);
+		if (c->has_esc && c->esc.subject == 6)
+			return decide(c, "contenterror", MW_BASIS_STATUS);
+		if (c->has_esc && c->esc.subject == 7)
+			return decide(c, "securityerror", MW_BASIS_STATUS);
 		if (strncasecmp(diag_type, "x-unix", 6) == 0)
-			return "mailererror";
+			return decide(c, "mailererror", MW_BASIS_MAILER);
 		if ((reply_code >= 500 && reply_code <= 507) ||
-		    (reply_code >= 400 && reply_code <= 407) ||
-		    text_is(&c, "syntaxerror"))
+		    (reply_code >= 400 && reply_code <= 407))
+			return decide(c, "syntaxerror", MW_BASIS_REPLY);
+		if (text_is(c, "syntaxerror"))
 			return "syntaxerror";
 		if (strncasecmp(action, "delayed", 7) == 0 ||
 		    strncasecmp(action, "expired", 7) == 0)
-			return "expired";
-		if (cmd_in(&c, greeting))
-			return "blocked";
+			return decide(c, "expired", MW_BASIS_ACTION);
+		if (cmd_in(c, greeting))
+			return decide(c, "blocked", MW_BASIS_COMMAND);
 	} else
-		return c.sname;
-	if (text_is(&c, "vacation"))
+		return decide(c, c->sname, MW_BASIS_STATUS);
+	if (text_is(c, "vacation"))
 		return "vacation";
-	if (c.len > 0)
-		return "onhold";
-	return "undefined";
+	if (c->len > 0)
+		return decide(c, "onhold", MW_BASIS_NONE);
+	return decide(c, "undefined", MW_BASIS_NONE);
+}
+
+const char *
+mw__bounce_classify(enum mw_basis *by, const char **phrase,
+    const char *diagnostic, const char *status, int reply_code,
+    const char *action, const char *diag_type, const char *command)
+{
+	char folded[MW_BOUNCE_DIAG_MAX + 1];
+	struct ctx c = {0};
+	const char *r = classify(&c, diagnostic, status, reply_code, action,
+	    diag_type, command, folded, sizeof(folded));
+
+	ac_clear(); /* the scan's results back to AC_NONE for the next */
+	*by = c.by;
+	*phrase = c.by == MW_BASIS_WORDS ? c.what : NULL;
+	return r;
 }
 
 const char *
 mw_bounce_reason(const char *diagnostic, const char *status, int reply_code,
     const char *action, const char *diag_type, const char *command)
 {
-	const char *r = classify(diagnostic, status, reply_code, action,
-	    diag_type, command);
+	enum mw_basis by;
+	const char *phrase;
 
-	ac_clear(); /* the scan's results back to AC_NONE for the next */
-	return r;
+	return mw__bounce_classify(&by, &phrase, diagnostic, status,
+	    reply_code, action, diag_type, command);
 }

@@ -68,9 +68,11 @@ with tempfile.TemporaryDirectory() as d:
           and r.get("reply_code") == 550 and r.get("hard") is True and
           r.get("remote_mta") == "mx.example.jp" and
           r.get("command") == "RCPT" and r.get("file") == dsn, str(r))
-    check("finding bounce.userunknown",
+    check("findings: the reason, then what decided it",
           [x["code"] for x in r.get("findings", [])] ==
-          ["bounce.userunknown"], str(r.get("findings")))
+          ["bounce.userunknown", "bounce.basis"] and
+          r.get("basis") == "status" and "phrase" not in r,
+          str(r.get("findings")))
 
     rc, out, err = run(["--json", hello])
     recs = records(out)

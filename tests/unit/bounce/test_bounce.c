@@ -266,6 +266,9 @@ bounce_postfix_dsn(void **state)
 	assert_true(b.rcpts[0].hard);
 	assert_string_equal(b.rcpts[0].remote_mta, "mx.example.jp");
 	assert_false(b.forwarded); /* a report is read as itself */
+	/* X.1.1 with words that agree: the code decided */
+	assert_int_equal(b.rcpts[0].basis, MW_BASIS_STATUS);
+	assert_string_equal(b.rcpts[0].phrase, "");
 	mw_arena_free(&a);
 }
 
@@ -544,6 +547,7 @@ bounce_text_layouts(void **state)
 	assert_string_equal(b.rcpts[0].remote_mta, "MX1.Example.NET");
 	assert_string_equal(b.rcpts[0].command, "DATA");
 	assert_string_equal(b.rcpts[0].reason, "mailboxfull");
+	assert_int_equal(b.rcpts[0].basis, MW_BASIS_STATUS);
 	mw_arena_free(&a);
 }
 
@@ -630,6 +634,45 @@ bounce_forwarded(void **state)
 	mw_arena_free(&a);
 }
 
+/* What decided the reason is kept: the phrase from the words, or
+ * nothing when no phrase is known. */
+static void
+bounce_basis(void **state)
+{
+	static const char hdr[] =
+	    "From: MAILER-DAEMON@example.org\r\n"
+	    "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+	    "This is the mail system.\r\n\r\n";
+	static const struct {
+		const char *line, *reason, *phrase;
+		enum mw_basis by;
+	} t[] = {
+		{"<tora@example.net>: Mailbox is full, sorry", "mailboxfull",
+		    "mailbox is full", MW_BASIS_WORDS},
+		{"<tora@example.net>: the moon is not right today", "onhold",
+		    "", MW_BASIS_NONE},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_bounce b;
+		char msg[512];
+
+		snprintf(msg, sizeof(msg), "%s%s\r\n", hdr, t[i].line);
+		assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)msg,
+		    strlen(msg), NULL), 0);
+		assert_int_equal(b.nrcpts, 1);
+		assert_string_equal(b.rcpts[0].reason, t[i].reason);
+		assert_int_equal(b.rcpts[0].basis, t[i].by);
+		assert_string_equal(b.rcpts[0].phrase, t[i].phrase);
+		assert_string_equal(mw_basis_name(t[i].by),
+		    t[i].by == MW_BASIS_WORDS ? "words" : "none");
+		mw_arena_free(&a);
+	}
+}
+
 int
 main(void)
 {
@@ -648,6 +691,7 @@ main(void)
 		cmocka_unit_test(bounce_feedback_variants),
 		cmocka_unit_test(bounce_text_layouts),
 		cmocka_unit_test(bounce_forwarded),
+		cmocka_unit_test(bounce_basis),
 		cmocka_unit_test(bounce_original_is_not_evidence),
 	};
 
