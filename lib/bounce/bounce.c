@@ -1348,7 +1348,7 @@ basis(struct mw_report *r, const struct mw_bounce *b,
     const struct mw_bounce_rcpt *x)
 {
 	static const char *const from[] = {
-	    [MW_BASIS_NONE] = N_("no known phrase"),
+	    [MW_BASIS_NONE] = N_("nothing known"),
 	    [MW_BASIS_STATUS] = N_("the status code"),
 	    [MW_BASIS_WORDS] = N_("the server's words"),
 	    [MW_BASIS_REPLY] = N_("the SMTP reply code"),
