@@ -65,7 +65,11 @@ mw_buf_append(struct mw_buf *b, const void *p, size_t len)
 {
 	int rc;
 
-	if ((rc = reserve(b, len)) != 0)
+	/* room already (the NUL included) and under the cap: the common
+	 * case of the renderers' many small appends, without overflow
+	 * (len <= alloc, cap) */
+	if (!(len < b->alloc - b->len && len <= b->cap - b->len) &&
+	    (rc = reserve(b, len)) != 0)
 		return rc;
 	if (len > 0)
 		memcpy(b->p + b->len, p, len);
