@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,49 +205,71 @@ one_message(struct run *r, const char *file, const uint8_t *p, size_t len)
 	return rc;
 }
 
+/*
+ * All of fd (a file, or stdin).  A regular file is read in one call into
+ * a buffer of the size fstat gives, plus one byte: the short read is its
+ * end (open, fstat, read, close: four calls a message in a Maildir).
+ * A pipe is read until end of file.  An mbox may hold many messages:
+ * bounded by the folder cap times the message cap, not one message.
+ */
 static int
-read_all(FILE *f, uint8_t **out, size_t *len)
+read_fd(int fd, uint8_t **out, size_t *len)
 {
+	const size_t most = (size_t)MW_MIME_MESSAGE_MAX * 64;
+	struct stat st;
 	size_t cap = 64 * 1024, n = 0;
-	uint8_t *buf = malloc(cap);
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	uint8_t *buf;
 
-	while (buf != NULL) {
-		size_t got = fread(buf + n, 1, cap - n, f);
+	if (regular && st.st_size >= 0 && (uint64_t)st.st_size < most)
+		cap = (size_t)st.st_size + 1;
+	if ((buf = malloc(cap)) == NULL)
+		return -1;
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - n);
 
-		n += got;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(buf);
+			return -1;
+		}
 		if (got == 0)
 			break;
-		if (n == cap) {
-			uint8_t *nb;
+		n += (size_t)got;
+		if (n < cap) {
+			if (regular)
+				break; /* short: the end (it was sized) */
+			continue;
+		}
+		if (cap >= most) {
+			free(buf);
+			return -1;
+		}
+		{
+			uint8_t *nb = realloc(buf, cap * 2);
 
-			/* an mbox may hold many messages: bounded by the
-			 * folder cap times the message cap, not one message */
-			if (cap >= (size_t)MW_MIME_MESSAGE_MAX * 64) {
+			if (nb == NULL) {
 				free(buf);
 				return -1;
 			}
-			nb = realloc(buf, cap * 2);
-			if (nb == NULL)
-				break;
 			buf = nb;
 			cap *= 2;
 		}
 	}
-	if (buf == NULL)
-		return -1;
 	*out = buf;
 	*len = n;
-	return ferror(f) ? -1 : 0;
+	return 0;
 }
 
 static int
-one_file(struct run *r, const char *path, FILE *f)
+one_file(struct run *r, const char *path, int fd)
 {
 	uint8_t *data;
 	size_t len, off = 0;
 	int rc = 0, k;
 
-	if (read_all(f, &data, &len) != 0) {
+	if (read_fd(fd, &data, &len) != 0) {
 		fprintf(stderr, "mailwhy: %s: cannot read\n", path);
 		return 3;
 	}
@@ -269,7 +292,23 @@ one_file(struct run *r, const char *path, FILE *f)
 }
 
 static int
-walk(struct run *r, const char *path, int depth)
+one_path(struct run *r, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		fprintf(stderr, "mailwhy: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	rc = one_file(r, path, fd);
+	close(fd);
+	return rc;
+}
+
+/* path, a file or a folder; type its d_type when readdir gave one
+ * (DT_UNKNOWN: look). */
+static int
+walk(struct run *r, const char *path, int depth, unsigned char type)
 {
 	struct stat st;
 	DIR *d;
@@ -277,22 +316,17 @@ walk(struct run *r, const char *path, int depth)
 	int rc = 0, k;
 
 	if (strcmp(path, "-") == 0)
-		return one_file(r, "-", stdin);
-	if (stat(path, &st) != 0) {
-		fprintf(stderr, "mailwhy: %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		FILE *f = fopen(path, "rb");
-
-		if (f == NULL) {
+		return one_file(r, "-", STDIN_FILENO);
+	if (type == DT_REG)
+		return one_path(r, path);
+	if (type != DT_DIR) {
+		if (stat(path, &st) != 0) {
 			fprintf(stderr, "mailwhy: %s: %s\n", path,
 			    strerror(errno));
 			return 2;
 		}
-		rc = one_file(r, path, f);
-		fclose(f);
-		return rc;
+		if (!S_ISDIR(st.st_mode))
+			return one_path(r, path);
 	}
 	if (depth > 3 || (d = opendir(path)) == NULL)
 		return 0;
@@ -304,7 +338,7 @@ walk(struct run *r, const char *path, int depth)
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "tmp") == 0)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if ((k = walk(r, sub, depth + 1)) > rc)
+		if ((k = walk(r, sub, depth + 1, e->d_type)) > rc)
 			rc = k;
 		if (r->messages >= MW_BOUNCE_FOLDER_MAX)
 			break;
@@ -438,9 +472,9 @@ cmd_bounce_run(const struct bounce_opts *o, char **paths, int npaths)
 	clock_gettime(CLOCK_MONOTONIC, &r->t0);
 	r->last = r->t0;
 	if (npaths == 0)
-		rc = walk(r, "-", 0);
+		rc = walk(r, "-", 0, DT_UNKNOWN);
 	for (i = 0; i < npaths; i++)
-		if ((k = walk(r, paths[i], 0)) > rc)
+		if ((k = walk(r, paths[i], 0, DT_UNKNOWN)) > rc)
 			rc = k;
 	if (r->messages > 1)
 		show_progress(r, true);
