@@ -241,7 +241,8 @@ main(int argc, char **argv)
 		n = argc > 2 ? strtoul(argv[2], NULL, 10) : 50000;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: bench_bounce [-f] DIR [N] | -d [-g] DIR\n");
+		fprintf(stderr, "usage: bench_bounce [-f] DIR [N] | "
+		    "-d [-g] DIR | -p DIR\n");
 		return 2;
 	}
 	load(argv[1]);

@@ -116,7 +116,7 @@ enum mw_basis {
 	MW_BASIS_MAILER,  /* a local delivery program failed (x-unix) */
 	MW_BASIS_REPORT,  /* the report's own kind: a feedback report, an
 			   * auto-reply, an SES notification */
-	MW_BASIS_LAYOUT	  /* the notice layout of one system (detector) */
+	MW_BASIS_LAYOUT	  /* one system's notice layout (detector) */
 };
 
 /* "status", "words", ... as in JSON; NULL for an unknown value. */
