@@ -141,7 +141,8 @@ one_rcpt(struct run *r, struct mw_arena *a, const char *file,
 		if ((f = mw_report_fact(&rep, "hard")) != NULL && f->b)
 			r->hard++;
 		f = mw_report_fact(&rep, "domain");
-		count_domain(r, f != NULL && f->s != NULL ? f->s : "");
+		if (f != NULL && f->s != NULL && f->s[0] != '\0')
+			count_domain(r, f->s); /* none: address not given */
 		if (!r->o->json && g->n == 0) {
 			mw_buf_reset(&r->out);
 			mw_render_text(&r->out, &rep, r->lang, r->flags);
@@ -325,8 +326,13 @@ walk(struct run *r, const char *path, int depth, unsigned char type)
 			    strerror(errno));
 			return 2;
 		}
-		if (!S_ISDIR(st.st_mode))
+		/* in a folder only files are letters: a FIFO or a device
+		 * there would block the walk (given by name, a pipe is
+		 * fine: mailwhy bounce <(zcat box.gz)) */
+		if (!S_ISDIR(st.st_mode) && (depth == 0 || S_ISREG(st.st_mode)))
 			return one_path(r, path);
+		if (!S_ISDIR(st.st_mode))
+			return 0;
 	}
 	if (depth > 3 || (d = opendir(path)) == NULL)
 		return 0;
@@ -433,7 +439,9 @@ print_groups(struct run *r)
 			mw_buf_puts(&r->out, gr->head ? gr->head : "");
 			for (j = 0; j < gr->nshown; j++)
 				mw_buf_printf(&r->out, "  + %s (%s)\n",
-				    gr->shown[j].rcpt ? gr->shown[j].rcpt : "",
+				    gr->shown[j].rcpt && gr->shown[j].rcpt[0] ?
+				    gr->shown[j].rcpt : mw_tr(r->lang,
+				    N_("(address not given)")),
 				    gr->shown[j].file ? gr->shown[j].file : "");
 			if (gr->n - 1 > gr->nshown)
 				mw_buf_printf(&r->out, "  + %zu more\n",

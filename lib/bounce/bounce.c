@@ -26,6 +26,8 @@
 #include "util/limits.h"
 
 #define N_(s) s /* a message id, translated where the report is rendered */
+/* What the texts call a recipient whose address the report withholds. */
+#define NO_ADDRESS N_("(address not given)")
 
 struct msg {
 	struct mw_mime m;
@@ -1413,10 +1415,12 @@ basis(struct mw_report *r, const struct mw_bounce *b,
 		    N_("the words match none of the phrases mailwhy knows") :
 		    "-";
 	f = mw_report_add(r, MW_F_BOUNCE_BASIS, x->recipient, NULL,
-	    x->recipient, from[x->basis], what);
-	if (f != NULL) /* {2}, and {3} when it is our own words */
+	    x->recipient[0] != '\0' ? x->recipient : NO_ADDRESS,
+	    from[x->basis], what);
+	if (f != NULL) /* {2}; {3} when it is our own words; {1} too */
 		f->tr_args = 1u << 1 |
-		    (x->basis == MW_BASIS_NONE ? 1u << 2 : 0);
+		    (x->basis == MW_BASIS_NONE ? 1u << 2 : 0) |
+		    (x->recipient[0] == '\0' ? 1u : 0);
 	return rc;
 }
 
@@ -1465,11 +1469,18 @@ mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
 		rc |= mw_report_set_bool(r, "forwarded", true);
 	if (x->feedback_type[0] != '\0')
 		rc |= mw_report_set_str(r, "feedback_type", x->feedback_type);
-	if (ri != NULL)
-		mw_report_add(r, ri->finding, x->recipient, x->diagnostic,
-		    x->recipient, x->reason[0] == 'f' &&
+	if (ri != NULL) {
+		/* a feedback report may withhold the complainant's address:
+		 * the texts then say so instead of showing nothing */
+		struct mw_finding *f = mw_report_add(r, ri->finding,
+		    x->recipient, x->diagnostic, x->recipient[0] != '\0' ?
+		    x->recipient : NO_ADDRESS, x->reason[0] == 'f' &&
 		    strcmp(x->reason, "feedback") == 0 ? x->feedback_type :
 		    x->diagnostic, NULL);
+
+		if (f != NULL && x->recipient[0] == '\0')
+			f->tr_args |= 1u;
+	}
 	rc |= basis(r, b, x);
 	if (b->truncated)
 		mw_report_add(r, MW_F_BOUNCE_INCOMPLETE, x->recipient, NULL,
