@@ -122,9 +122,10 @@ with tempfile.TemporaryDirectory() as d:
         f.write(DSN.format(rcpt="d@example.jp"))
     with open(os.path.join(md, "tmp", "3.eml"), "w") as f:
         f.write(DSN.format(rcpt="partial@example.jp"))
+    os.mkfifo(os.path.join(md, "cur", "fifo"))  # must not block the walk
     rc, out, err = run(["--json", md])
     recs = records(out)
-    check("Maildir: cur/ and new/ read, tmp/ skipped",
+    check("Maildir: cur/ and new/ read, tmp/ and a FIFO skipped",
           sorted(r.get("recipient", "") for r in recs
                  if r.get("kind") == "bounce") ==
           ["c@example.jp", "d@example.jp"], out)
