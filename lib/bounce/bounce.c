@@ -1340,6 +1340,51 @@ done:
 	return 0;
 }
 
+/* A byte of a web address as servers write them in their replies. */
+static bool
+url_byte(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && c != '"' && c != '\'' && c != '<' &&
+	    c != '>' && c != '(' && c != ')' && c != '[' && c != ']' &&
+	    c != '{' && c != '}' && c != '|' && c != '\\' && c != '^' &&
+	    c != '`';
+}
+
+/*
+ * The first web address in the server's words: Gmail, Microsoft, Yahoo,
+ * Cox and others cite a page that explains the refusal
+ * ("https://support.google.com/mail/?p=NoSuchUser").  Sentence
+ * punctuation after it is not part of it; none longer than
+ * MW_BOUNCE_URL_MAX.  NULL when there is none.
+ */
+static const char *
+help_url(struct mw_arena *a, const char *d)
+{
+	const char *p = d;
+
+	while ((p = mw_ci_strstr(p, "http")) != NULL) {
+		size_t n = (p[4] | 0x20) == 's' ? 5 : 4, h;
+
+		if (strncmp(p + n, "://", 3) != 0 ||
+		    (p > d && url_byte((unsigned char)p[-1]) && p[-1] != ':' &&
+		    p[-1] != '=')) {
+			p += 4;
+			continue;
+		}
+		h = n += 3;
+		while (url_byte((unsigned char)p[n]) && n <= MW_BOUNCE_URL_MAX)
+			n++;
+		while (n > h && strchr(".,;:!?", p[n - 1]) != NULL)
+			n--;
+		if (n > MW_BOUNCE_URL_MAX || n == h || p[h] == '/') {
+			p += n > 4 ? n : 4;
+			continue;
+		}
+		return mw_arena_strndup(a, p, n);
+	}
+	return NULL;
+}
+
 /*
  * What decided the reason, as facts (basis, phrase) and an info finding
  * (bounce.basis: shown with -v): users ask why a message counted as a
@@ -1430,7 +1475,7 @@ mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
 {
 	const struct mw_bounce_rcpt *x;
 	const struct mw_reason_info *ri;
-	const char *at;
+	const char *at, *url;
 	int rc = 0;
 
 	if (file != NULL)
@@ -1482,6 +1527,16 @@ mw_bounce_report(struct mw_report *r, const struct mw_bounce *b,
 			f->tr_args |= 1u;
 	}
 	rc |= basis(r, b, x);
+	if ((url = help_url(r->arena, x->diagnostic)) != NULL) {
+		struct mw_finding *f;
+
+		rc |= mw_report_set_str(r, "help_url", url);
+		f = mw_report_add(r, MW_F_BOUNCE_HELP_URL, x->recipient, url,
+		    x->recipient[0] != '\0' ? x->recipient : NO_ADDRESS, url,
+		    NULL);
+		if (f != NULL && x->recipient[0] == '\0')
+			f->tr_args |= 1u;
+	}
 	if (b->truncated)
 		mw_report_add(r, MW_F_BOUNCE_INCOMPLETE, x->recipient, NULL,
 		    x->recipient, "limit", NULL);

@@ -258,6 +258,10 @@
  * and how deep the forwards are followed. */
 #define MW_BOUNCE_FORWARDS_MAX 4
 #define MW_BOUNCE_FORWARD_DEPTH 3
+/* A web address taken from a server's words (bounce.help_url): the
+ * pages providers cite (support.google.com/mail/?p=..., their error-code
+ * pages) are under 100 bytes; a longer one is more likely noise. */
+#define MW_BOUNCE_URL_MAX 256
 /* Messages read from one mbox file or Maildir folder. */
 #define MW_BOUNCE_FOLDER_MAX 1000000
 

@@ -13,6 +13,7 @@
 
 #include "mailwhy/arena.h"
 #include "mailwhy/bounce.h"
+#include "mailwhy/report.h"
 
 static int
 dsn(struct mw_dsn *d, struct mw_arena *a, const char *s)
@@ -673,6 +674,56 @@ bounce_basis(void **state)
 	}
 }
 
+/* The refusing server's own page, from its words, in the report. */
+static void
+bounce_help_url(void **state)
+{
+	static const struct {
+		const char *words, *url;
+	} t[] = {
+		{"550 5.7.606 Access denied, banned sending IP [192.0.2.1]. To "
+		    "request removal from this list please visit "
+		    "https://sender.office.com/ and follow the directions.",
+		    "https://sender.office.com/"},
+		{"550-5.1.1 The email account does not exist. Learn more at "
+		    "(https://support.google.com/mail/?p=NoSuchUser).",
+		    "https://support.google.com/mail/?p=NoSuchUser"},
+		{"554 rejected, see HTTP://Postmaster.Example.NET/codes#554;",
+		    "HTTP://Postmaster.Example.NET/codes#554"},
+		{"550 user unknown (see xhttp://no or http:// or https:///x)",
+		    NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct mw_arena *a = mw_arena_new(0);
+		struct mw_bounce b;
+		struct mw_report r;
+		const struct mw_fact *f;
+		char msg[1024];
+
+		snprintf(msg, sizeof(msg), "From: MAILER-DAEMON@example.org\r\n"
+		    "Subject: Undelivered Mail Returned to Sender\r\n\r\n"
+		    "<tora@example.net>: host mx.example.net[192.0.2.9] said: "
+		    "%s (in reply to RCPT TO command)\r\n", t[i].words);
+		assert_int_equal(mw_bounce_parse(&b, a, (const uint8_t *)msg,
+		    strlen(msg), NULL), 0);
+		assert_int_equal(b.nrcpts, 1);
+		assert_int_equal(mw_report_init(&r, a, "bounce", "t"), 0);
+		assert_int_equal(mw_bounce_report(&r, &b, 0, "t"), 0);
+		f = mw_report_fact(&r, "help_url");
+		if (t[i].url == NULL)
+			assert_null(f);
+		else {
+			assert_non_null(f);
+			assert_string_equal(f->s, t[i].url);
+			assert_true(mw_report_has(&r, MW_F_BOUNCE_HELP_URL));
+		}
+		mw_arena_free(&a);
+	}
+}
+
 int
 main(void)
 {
@@ -692,6 +743,7 @@ main(void)
 		cmocka_unit_test(bounce_text_layouts),
 		cmocka_unit_test(bounce_forwarded),
 		cmocka_unit_test(bounce_basis),
+		cmocka_unit_test(bounce_help_url),
 		cmocka_unit_test(bounce_original_is_not_evidence),
 	};
 
