@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "mailwhy/report.h"
 
@@ -90,6 +91,8 @@ int cli_print_report(const struct cli *c, const struct mw_report *r);
 const char *cli_tr(const struct cli *c, const char *msgid);
 /* The lab's namespace: MAILWHY_LAB_NS or MW_LAB_NS. */
 const char *cli_lab_ns(void);
+/* Seconds since t (CLOCK_MONOTONIC): the progress lines' rates. */
+double cli_since(const struct timespec *t);
 /* Where lab/lab.sh lives. */
 const char *cli_lab_dir(void);
 

@@ -85,16 +85,6 @@ next_item(struct input *in, const uint8_t **p, size_t *len)
 	}
 }
 
-static double
-since(const struct timespec *a)
-{
-	struct timespec b;
-
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return (double)(b.tv_sec - a->tv_sec) +
-	    (double)(b.tv_nsec - a->tv_nsec) / 1e9;
-}
-
 static void
 tally(struct run *run, const struct mw_report *r)
 {
@@ -124,10 +114,10 @@ show_progress(struct run *run, bool final)
 
 	if (!run->progress)
 		return;
-	if (!final && since(&run->last_progress) < 0.5)
+	if (!final && cli_since(&run->last_progress) < 0.5)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &run->last_progress);
-	t = since(&run->t0);
+	t = cli_since(&run->t0);
 	fprintf(stderr, "\r%s: %lu (%.0f/s)%s", cli_tr(run->c, N_("checked")),
 	    run->n, t > 0 ? (double)run->n / t : 0.0, final ? "\n" : "");
 }

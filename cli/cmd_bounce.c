@@ -74,16 +74,6 @@ struct run {
 	struct timespec t0, last;
 };
 
-static double
-since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) +
-	    (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 /* "messages: N (rate/s)" on stderr, twice a second, when stderr is a
  * terminal and the output goes elsewhere. */
 static void
@@ -91,10 +81,10 @@ show_progress(struct run *r, bool final)
 {
 	double t;
 
-	if (!r->progress || (!final && since(&r->last) < 0.5))
+	if (!r->progress || (!final && cli_since(&r->last) < 0.5))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &r->last);
-	t = since(&r->t0);
+	t = cli_since(&r->t0);
 	fprintf(stderr, "\r%s: %zu (%.0f/s)%s", mw_tr(r->lang, N_("messages")),
 	    r->messages, t > 0 ? (double)r->messages / t : 0.0,
 	    final ? "\n" : "");
