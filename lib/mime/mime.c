@@ -1136,29 +1136,13 @@ fill(struct mw_mime_part *p, struct mw_arena *a, const uint8_t *raw,
 	return set_data(a, p, d, dn, truncated);
 }
 
-/*
- * A leaf of the fast reader: its content is decoded when first read, or
- * now when decoding could pass MW_MIME_TEXT_MAX, so that p->cut and the
- * message's truncated are known when the parse returns.  cs is the
- * charset to convert from, or NULL.
- */
+/* p's content to be decoded from raw[0..n) on first read. */
 static int
-leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
+defer(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
     enum cte cte, const char *cs)
 {
 	struct mw_mime_lazy *lz;
-	size_t most = n; /* decoding writes at most this much (decode) */
 
-	if (cte == CTE_IDENTITY && cs == NULL && n > MW_MIME_TEXT_MAX) {
-		n = MW_MIME_TEXT_MAX; /* what set_data would keep */
-		p->cut = true;
-		w->m->truncated = true;
-	}
-	if (cs != NULL)
-		most = n > MW_MIME_TEXT_MAX / MW_MIME_UTF8_GROWTH ?
-		    SIZE_MAX : n * MW_MIME_UTF8_GROWTH;
-	if (most > MW_MIME_TEXT_MAX)
-		return fill(p, w->a, raw, n, cte, cs, &w->m->truncated);
 	if ((lz = mw_arena_alloc(w->a, sizeof(*lz))) == NULL)
 		return MW_ENOMEM;
 	lz->a = w->a;
@@ -1174,6 +1158,31 @@ leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
 }
 
 /*
+ * A leaf of the fast reader: its content is decoded when first read, or
+ * now when decoding could pass MW_MIME_TEXT_MAX, so that p->cut and the
+ * message's truncated are known when the parse returns.  cs is the
+ * charset to convert from, or NULL.
+ */
+static int
+leaf(struct walk *w, struct mw_mime_part *p, const uint8_t *raw, size_t n,
+    enum cte cte, const char *cs)
+{
+	size_t most = n; /* decoding writes at most this much (decode) */
+
+	if (cte == CTE_IDENTITY && cs == NULL && n > MW_MIME_TEXT_MAX) {
+		n = MW_MIME_TEXT_MAX; /* what set_data would keep */
+		p->cut = true;
+		w->m->truncated = true;
+	}
+	if (cs != NULL)
+		most = n > MW_MIME_TEXT_MAX / MW_MIME_UTF8_GROWTH ?
+		    SIZE_MAX : n * MW_MIME_UTF8_GROWTH;
+	if (most > MW_MIME_TEXT_MAX)
+		return fill(p, w->a, raw, n, cte, cs, &w->m->truncated);
+	return defer(w, p, raw, n, cte, cs);
+}
+
+/*
  * An attached message/rfc822 (or message/global, message/news): its
  * bytes as written, read like a leaf's when asked for (a forwarded
  * bounce is parsed from them).  Only the first MW_MIME_TEXT_MAX are
@@ -1184,20 +1193,11 @@ static int
 attached(struct walk *w, struct mw_mime_part *p, const uint8_t *raw,
     size_t n)
 {
-	struct mw_mime_lazy *lz;
-
 	if (n > MW_MIME_TEXT_MAX) {
 		n = MW_MIME_TEXT_MAX;
 		p->cut = true;
 	}
-	if ((lz = mw_arena_alloc(w->a, sizeof(*lz))) == NULL)
-		return MW_ENOMEM;
-	lz->a = w->a;
-	lz->raw = raw;
-	lz->n = n;
-	lz->cte = CTE_IDENTITY;
-	p->lazy = lz;
-	return 0;
+	return defer(w, p, raw, n, CTE_IDENTITY, NULL);
 }
 
 const uint8_t *
